@@ -1,0 +1,68 @@
+/**
+ * @file miow/errors.h
+ * @brief Error codes, their descriptions, and the OS error behind the last failure.
+ */
+#ifndef MIOW_ERRORS_H
+#define MIOW_ERRORS_H
+
+#include "common.h"
+
+/**
+ * @defgroup miow_errors Errors
+ * @brief Every function returns 0 on success or one of these negative codes.
+ *
+ * A code never changes meaning once released; new codes are only appended. On every failure the
+ * library also records an OS error code for the calling thread: the Win32 or Winsock code that
+ * caused it, or for a failure the library detected itself, the closest Win32 code (listed with
+ * each constant). It is readable with miow_last_os_error() and is also stored as the thread's
+ * last error (`SetLastError`, or `errno` off Windows), so that ctypes `use_last_error=True` and
+ * .NET `SetLastError = true` see it.
+ * @{
+ */
+
+/** Success. */
+#define MIOW_OK 0
+/** An argument is invalid: a NULL out-parameter, a bad interest set, capacity 0 and the like
+ *  (OS code `ERROR_INVALID_PARAMETER`). */
+#define MIOW_EINVAL (-1)
+/** A handle is NULL, freed, of the wrong kind or made up (OS code `ERROR_INVALID_HANDLE`). */
+#define MIOW_EBADHANDLE (-2)
+/** Out of memory (OS code `ERROR_NOT_ENOUGH_MEMORY`). */
+#define MIOW_ENOMEM (-3)
+/** The source is already registered (OS code `ERROR_ALREADY_EXISTS`). */
+#define MIOW_EEXIST (-4)
+/** The source is not registered with that selector (OS code `ERROR_NOT_FOUND`). */
+#define MIOW_ENOENT (-5)
+/** Another thread is already polling this selector (OS code `ERROR_BUSY`). */
+#define MIOW_EBUSY (-6)
+/** The value given as a socket is not a socket (OS code `WSAENOTSOCK`). */
+#define MIOW_ENOTSOCK (-7)
+/** The selector was freed while the call was using it (OS code `ERROR_OPERATION_ABORTED`). */
+#define MIOW_ECLOSED (-8)
+/** An OS call failed; miow_last_os_error() tells which error it returned. */
+#define MIOW_EOS (-9)
+
+MIOW_BEGIN_DECLS
+
+/**
+ * @brief A short English description of an error code.
+ * @param code A value returned by a miowin function.
+ * @return A static NUL-terminated string; "unknown error" for a code the library does not define.
+ *         Never NULL.
+ */
+MIOW_EXTERN const char *MIOW_CALL miow_strerror(int32_t code);
+
+/**
+ * @brief The OS error code behind the calling thread's most recent failed miowin call.
+ *
+ * Successful calls leave it unchanged. It is per thread.
+ * @return A Win32 or Winsock error code (an `errno` value off Windows), or 0 if no call on
+ *         this thread has failed yet.
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_last_os_error(void);
+
+MIOW_END_DECLS
+
+/** @} */
+
+#endif

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs what building and testing miowin needs on a fresh Debian machine, and cross-builds
+# cmocka for mingw-w64 into a cache outside the work tree. Safe to run again: every step checks
+# first whether its result is already there.
+set -euo pipefail
+
+CACHE_DIR=${MIOWIN_CACHE:-$HOME/.cache/miowin}
+CMOCKA_PREFIX="$CACHE_DIR/cmocka-mingw64"
+
+log() { printf 'bootstrap: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+need_packages=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_cmd x86_64-w64-mingw32-gcc || need_packages+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
+have_cmd wine || need_packages+=(wine)
+dpkg -s wine64 >/dev/null 2>&1 || need_packages+=(wine64)
+have_cmd cmake || need_packages+=(cmake)
+have_cmd doxygen || need_packages+=(doxygen)
+have_cmd python3 || need_packages+=(python3)
+have_cmd dpkg-source || need_packages+=(dpkg-dev)
+
+if [ ${#need_packages[@]} -gt 0 ]; then
+  log "installing ${need_packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+fi
+
+# Debian ships cmocka only for the host; its source package builds unchanged for mingw.
+if [ ! -f "$CMOCKA_PREFIX/lib/libcmocka-static.a" ] && [ ! -f "$CMOCKA_PREFIX/lib/libcmocka.a" ]; then
+  log "cross-building cmocka into $CMOCKA_PREFIX"
+  work="$CACHE_DIR/cmocka-src"
+  rm -rf "$work"
+  mkdir -p "$work/lists/partial"
+
+  # A private deb-src list built from the machine's own deb entries, so no mirror is named here.
+  src_list="$work/sources.list"
+  : >"$src_list"
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    uri=$(awk '/^URIs:/ {print $2; exit}' "$f")
+    key=$(awk '/^Signed-By:/ {print $2; exit}' "$f")
+    case "$uri" in *security*|"") continue ;; esac
+    echo "deb-src [signed-by=$key] $uri bookworm main" >>"$src_list"
+  done
+  if [ -f /etc/apt/sources.list ]; then
+    sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) \([a-z]*\) .*/deb-src \1\2 \3 main/p' \
+      /etc/apt/sources.list | grep -v security >>"$src_list" || true
+  fi
+  apt_opts=(-o "Dir::Etc::SourceList=$src_list" -o Dir::Etc::SourceParts=/dev/null -o APT::Sandbox::User=root
+            -o "Dir::State::Lists=$work/lists")
+  as_root apt-get "${apt_opts[@]}" update -qq
+  (cd "$work" && apt-get "${apt_opts[@]}" source --download-only cmocka >/dev/null)
+  dsc=$(ls "$work"/cmocka_*.dsc | head -n 1)
+  (cd "$work" && dpkg-source --no-check -x "$dsc" tree >/dev/null)
+
+  cmake -S "$work/tree" -B "$work/build" \
+    -DCMAKE_SYSTEM_NAME=Windows \
+    -DCMAKE_C_COMPILER=x86_64-w64-mingw32-gcc \
+    -DCMAKE_RC_COMPILER=x86_64-w64-mingw32-windres \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$CMOCKA_PREFIX" \
+    -DWITH_STATIC_LIB=ON -DUNIT_TESTING=OFF -DWITH_EXAMPLES=OFF >/dev/null
+  cmake --build "$work/build" -j2 >/dev/null
+  cmake --install "$work/build" >/dev/null
+  rm -rf "$work"
+fi
+
+log "ready (cmocka for mingw in $CMOCKA_PREFIX)"

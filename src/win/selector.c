@@ -1,0 +1,194 @@
+/* The Windows selector: the update pass, the wait on the completion port, and turning packets
+ * into events. */
+#include "selector.h"
+
+#include <stdlib.h>
+
+#include "error.h"
+#include "iocp.h"
+#include "overlapped.h"
+#include "poll_group.h"
+#include "sock_state.h"
+#include "waker.h"
+
+/* Packets dequeued per wait. Each yields at most one event, so a caller's capacity larger than
+ * this only means more than one wait per poll. */
+#define POLL_BATCH 256
+
+/* How long destroying a selector waits for cancelled requests to come back before it gives up
+ * and leaks their memory rather than free it under the driver. */
+#define DESTROY_DRAIN_MS 5000
+
+void selector_request_update(sys_selector *sel, sock_state *state) {
+  if (sel->polling) {
+    if (list_is_linked(&state->update_node)) list_remove(&state->update_node);
+    sock_state_update(state);
+  } else if (!list_is_linked(&state->update_node)) {
+    list_push_back(&sel->update_queue, &state->update_node);
+  }
+}
+
+static void selector__update_all(sys_selector *sel) {
+  list_node *node;
+  while ((node = list_first(&sel->update_queue)) != NULL) {
+    list_remove(node);
+    sock_state_update(container_of(node, sock_state, update_node));
+  }
+}
+
+/* Turns dequeued packets into events; called with the lock held. Returns how many events. */
+static size_t selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_event *events) {
+  size_t count = 0;
+  for (ULONG i = 0; i < n; i++) {
+    const OVERLAPPED_ENTRY *entry = &entries[i];
+    miow_event *event = &events[count];
+    switch ((completion_key)entry->lpCompletionKey) {
+      case KEY_AFD:
+        if (sock_state_feed(container_of(entry->lpOverlapped, sock_state, iosb), event)) count++;
+        break;
+      case KEY_WAKER:
+        if (waker_feed((sys_waker *)entry->lpOverlapped, event)) count++;
+        break;
+      case KEY_POST:
+        event->token = (uint64_t)(uintptr_t)entry->lpOverlapped;
+        event->readiness = entry->dwNumberOfBytesTransferred;
+        event->reserved = 0;
+        count++;
+        break;
+      case KEY_CLOSE:
+        break;
+    }
+  }
+  return count;
+}
+
+int32_t sys_selector_new(sys_selector **out) {
+  sys_selector *sel = calloc(1, sizeof *sel);
+  if (sel == NULL) return error_set(MIOW_ENOMEM);
+  DWORD error = iocp_new(&sel->iocp);
+  if (error != 0) {
+    free(sel);
+    return error_set_os(MIOW_EOS, (int32_t)error);
+  }
+  InitializeSRWLock(&sel->lock);
+  list_init(&sel->update_queue);
+  list_init(&sel->states);
+  list_init(&sel->groups);
+  *out = sel;
+  return 0;
+}
+
+void sys_selector_close(sys_selector *sel) {
+  AcquireSRWLockExclusive(&sel->lock);
+  sel->closed = true;
+  /* Under Wine, closing a port does not wake its waiter, and the port stays open anyway while
+   * registrations refer to it: a packet is what ends a blocked poll. */
+  if (sel->polling) iocp_post(sel->iocp, 0, KEY_CLOSE, NULL);
+  ReleaseSRWLockExclusive(&sel->lock);
+}
+
+void sys_selector_destroy(sys_selector *sel) {
+  OVERLAPPED_ENTRY entries[POLL_BATCH];
+  miow_event events[POLL_BATCH];
+  AcquireSRWLockExclusive(&sel->lock);
+  /* Every registration is gone by now, so outstanding requests belong to freed sources: cancel
+   * them and wait for their completions, which free the states. */
+  for (list_node *node = sel->states.next; node != &sel->states; node = node->next) {
+    sock_state *state = container_of(node, sock_state, state_node);
+    if (state->status == SOCK_PENDING) {
+      afd_cancel(state->group->afd, &state->iosb);
+      state->status = SOCK_CANCELLED;
+    }
+  }
+  ULONGLONG give_up = GetTickCount64() + DESTROY_DRAIN_MS;
+  for (;;) {
+    bool waiting = sel->busy > 0;
+    if (waiting && GetTickCount64() >= give_up) break;
+    ReleaseSRWLockExclusive(&sel->lock);
+    ULONG n = 0;
+    DWORD error = iocp_wait(sel->iocp, entries, POLL_BATCH, &n, waiting ? 100 : 0);
+    AcquireSRWLockExclusive(&sel->lock);
+    selector__dispatch(entries, n, events);
+    if (error != 0 || (n == 0 && !waiting)) break;
+  }
+  bool drained = sel->busy == 0;
+  ReleaseSRWLockExclusive(&sel->lock);
+  if (!drained) return; /* the driver may still write into the states: leak rather than corrupt */
+  poll_group_close_all(sel);
+  CloseHandle(sel->iocp);
+  free(sel);
+}
+
+/* Milliseconds on a monotonic clock, with a fraction, for deadlines. */
+static double selector__now_ms(void) {
+  static LARGE_INTEGER frequency;
+  if (frequency.QuadPart == 0) QueryPerformanceFrequency(&frequency);
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return (double)now.QuadPart * 1000.0 / (double)frequency.QuadPart;
+}
+
+/* The wait for what is left until `deadline`, rounded up so a wait never ends before it. */
+static DWORD selector__wait_ms(int64_t timeout_ms, double deadline) {
+  if (timeout_ms < 0) return INFINITE;
+  double left = deadline - selector__now_ms();
+  if (left <= 0) return 0;
+  double rounded = left + 0.999;
+  return rounded >= (double)(INFINITE - 1) ? INFINITE - 1 : (DWORD)rounded;
+}
+
+int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity, size_t *count,
+                          int64_t timeout_ms) {
+  OVERLAPPED_ENTRY entries[POLL_BATCH];
+  ULONG batch = capacity < POLL_BATCH ? (ULONG)capacity : POLL_BATCH;
+  double deadline = selector__now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
+  *count = 0;
+
+  AcquireSRWLockExclusive(&sel->lock);
+  if (sel->closed) {
+    ReleaseSRWLockExclusive(&sel->lock);
+    return error_set(MIOW_ECLOSED);
+  }
+  if (sel->polling) {
+    ReleaseSRWLockExclusive(&sel->lock);
+    return error_set(MIOW_EBUSY);
+  }
+  sel->polling = true;
+  int32_t rc = 0;
+  for (;;) {
+    selector__update_all(sel);
+    DWORD wait = selector__wait_ms(timeout_ms, deadline);
+    ReleaseSRWLockExclusive(&sel->lock);
+    ULONG n = 0;
+    DWORD error = iocp_wait(sel->iocp, entries, batch, &n, wait);
+    AcquireSRWLockExclusive(&sel->lock);
+    /* Whatever was dequeued is consumed, even on the way out, so no state is left waiting. */
+    size_t got = selector__dispatch(entries, n, events);
+    if (sel->closed) {
+      rc = error_set(MIOW_ECLOSED);
+      break;
+    }
+    if (error != 0) {
+      rc = error_set_os(MIOW_EOS, (int32_t)error);
+      break;
+    }
+    if (got > 0) {
+      *count = got;
+      break;
+    }
+    if (timeout_ms == 0 || (timeout_ms > 0 && selector__now_ms() >= deadline)) break;
+  }
+  sel->polling = false;
+  ReleaseSRWLockExclusive(&sel->lock);
+  return rc;
+}
+
+int32_t sys_selector_post(sys_selector *sel, uint64_t token, uint32_t readiness) {
+  AcquireSRWLockExclusive(&sel->lock);
+  bool closed = sel->closed;
+  ReleaseSRWLockExclusive(&sel->lock);
+  if (closed) return error_set(MIOW_ECLOSED);
+  DWORD error = iocp_post(sel->iocp, readiness, KEY_POST, (void *)(uintptr_t)token);
+  if (error != 0) return error_set_os(MIOW_EOS, (int32_t)error);
+  return 0;
+}

@@ -1,0 +1,210 @@
+/* The per-socket state machine: one AFD poll request outstanding at most, and the trigger modes
+ * applied to what it reports. */
+#include "sock_state.h"
+
+#include <stdlib.h>
+
+#include "error.h"
+#include "interest.h"
+#include "iocp.h"
+#include "net.h"
+#include "overlapped.h"
+
+#define CONDITION_BITS (MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED)
+
+/* What to ask AFD for, per armed interest. ABORT and CONNECT_FAIL come with either direction so
+ * that a reset or a refused connect is seen whichever one the caller waits for. */
+static ULONG sock__afd_events(uint32_t armed) {
+  ULONG events = AFD_POLL_LOCAL_CLOSE;
+  if (armed & MIOW_READABLE)
+    events |= AFD_POLL_RECEIVE | AFD_POLL_ACCEPT | AFD_POLL_DISCONNECT | AFD_POLL_ABORT |
+              AFD_POLL_CONNECT_FAIL;
+  if (armed & MIOW_WRITABLE) events |= AFD_POLL_SEND | AFD_POLL_ABORT | AFD_POLL_CONNECT_FAIL;
+  if (armed & MIOW_PRIORITY) events |= AFD_POLL_RECEIVE_EXPEDITED;
+  return events;
+}
+
+/* The table documented in include/miow/event.h. */
+static uint32_t sock__readiness(ULONG afd) {
+  uint32_t readiness = 0;
+  if (afd & (AFD_POLL_RECEIVE | AFD_POLL_ACCEPT)) readiness |= MIOW_READABLE;
+  if (afd & AFD_POLL_RECEIVE_EXPEDITED) readiness |= MIOW_PRIORITY;
+  if (afd & AFD_POLL_SEND) readiness |= MIOW_WRITABLE;
+  if (afd & AFD_POLL_DISCONNECT) readiness |= MIOW_READABLE | MIOW_READ_CLOSED;
+  if (afd & AFD_POLL_ABORT)
+    readiness |= MIOW_READABLE | MIOW_WRITABLE | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED;
+  if (afd & AFD_POLL_CONNECT_FAIL)
+    readiness |=
+        MIOW_READABLE | MIOW_WRITABLE | MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED;
+  return readiness;
+}
+
+static void sock__drop(sock_state *state) {
+  state->dropped = true;
+  if (state->group != NULL) poll_group_release(state->sel, state->group);
+  state->group = NULL;
+}
+
+static void sock__free(sock_state *state) {
+  if (list_is_linked(&state->update_node)) list_remove(&state->update_node);
+  list_remove(&state->state_node);
+  if (state->group != NULL) poll_group_release(state->sel, state->group);
+  free(state);
+}
+
+static void sock__submit(sock_state *state) {
+  sys_selector *sel = state->sel;
+  ULONG events = sock__afd_events(state->armed);
+  NTSTATUS status =
+      afd_poll(state->group->afd, state->base_socket, events, &state->poll_info, &state->iosb);
+  if (status != STATUS_SUCCESS && status != STATUS_PENDING) {
+    /* Failing at once usually means the owner closed the socket before we noticed. */
+    if (!net_is_socket(state->base_socket)) {
+      sock__drop(state);
+      return;
+    }
+    /* Any other failure is reported as an error event through the one completion path. */
+    state->iosb.Status = status;
+    if (iocp_post(sel->iocp, 0, KEY_AFD, &state->iosb) != 0) return;
+  }
+  state->status = SOCK_PENDING;
+  state->pending_afd = events;
+  sel->busy++;
+}
+
+void sock_state_update(sock_state *state) {
+  if (state->dropped || state->delete_pending) return;
+  switch (state->status) {
+    case SOCK_IDLE:
+      sock__submit(state);
+      break;
+    case SOCK_PENDING:
+      /* A request that watches more than is armed may stay: if it completes for something no
+       * longer wanted, the completion is ignored and a narrower request follows. */
+      if ((sock__afd_events(state->armed) & ~state->pending_afd) != 0) {
+        afd_cancel(state->group->afd, &state->iosb);
+        state->status = SOCK_CANCELLED;
+      }
+      break;
+    case SOCK_CANCELLED:
+      break;
+  }
+}
+
+bool sock_state_feed(sock_state *state, miow_event *event) {
+  sys_selector *sel = state->sel;
+  state->status = SOCK_IDLE;
+  sel->busy--;
+  if (state->delete_pending) {
+    sock__free(state);
+    return false;
+  }
+  uint32_t readiness = 0;
+  NTSTATUS status = state->iosb.Status;
+  if (status == STATUS_CANCELLED) {
+    /* Only a registration change cancels; its new request is issued below. */
+  } else if (!NT_SUCCESS(status)) {
+    readiness = MIOW_ERROR;
+  } else if (state->poll_info.number_of_handles >= 1) {
+    ULONG afd = state->poll_info.handles[0].events;
+    if (afd & AFD_POLL_LOCAL_CLOSE) {
+      sock__drop(state);
+      return false;
+    }
+    readiness = sock__readiness(afd & state->pending_afd & sock__afd_events(state->armed));
+  }
+  readiness &= state->armed | CONDITION_BITS;
+  if (state->armed == 0) readiness = 0;
+  if (!list_is_linked(&state->update_node))
+    list_push_back(&sel->update_queue, &state->update_node);
+  if (readiness == 0) return false;
+
+  if (state->interests & MIOW_ONESHOT) {
+    state->armed = 0;
+  } else if (state->interests & MIOW_EDGE) {
+    uint32_t reported = readiness & INTEREST_BITS;
+    /* A bare error names no direction; disarm all of them, or it would repeat forever. */
+    state->armed &= reported != 0 ? ~reported : 0;
+  }
+  event->token = state->token;
+  event->readiness = readiness;
+  event->reserved = 0;
+  return true;
+}
+
+/* ---- the registration calls of sys.h ---- */
+
+int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
+                     sys_registration **out) {
+  SOCKET base;
+  int error = net_base_socket((SOCKET)socket, &base);
+  if (error != 0) return error_set_os(MIOW_ENOTSOCK, error);
+  sock_state *state = calloc(1, sizeof *state);
+  if (state == NULL) return error_set(MIOW_ENOMEM);
+  state->sel = sel;
+  state->base_socket = base;
+  state->token = token;
+  state->interests = interests;
+  state->armed = interests & INTEREST_BITS;
+  list_init(&state->update_node);
+
+  AcquireSRWLockExclusive(&sel->lock);
+  int32_t rc = sel->closed ? error_set(MIOW_ECLOSED) : poll_group_acquire(sel, &state->group);
+  if (rc != 0) {
+    ReleaseSRWLockExclusive(&sel->lock);
+    free(state);
+    return rc;
+  }
+  list_push_back(&sel->states, &state->state_node);
+  selector_request_update(sel, state);
+  ReleaseSRWLockExclusive(&sel->lock);
+  *out = (sys_registration *)state;
+  return 0;
+}
+
+static int32_t sock__change(sys_registration *reg, const uint64_t *token, uint32_t interests) {
+  sock_state *state = (sock_state *)reg;
+  sys_selector *sel = state->sel;
+  AcquireSRWLockExclusive(&sel->lock);
+  int32_t rc = state->dropped ? MIOW_ENOENT : 0;
+  if (rc == 0) {
+    if (token != NULL) {
+      state->token = *token;
+      state->interests = interests;
+    }
+    state->armed = state->interests & INTEREST_BITS;
+    selector_request_update(sel, state);
+  }
+  ReleaseSRWLockExclusive(&sel->lock);
+  return rc;
+}
+
+int32_t sys_reregister(sys_registration *reg, uint64_t token, uint32_t interests) {
+  return sock__change(reg, &token, interests);
+}
+
+int32_t sys_rearm(sys_registration *reg) { return sock__change(reg, NULL, 0); }
+
+bool sys_registration_is_dropped(sys_registration *reg) {
+  sock_state *state = (sock_state *)reg;
+  AcquireSRWLockExclusive(&state->sel->lock);
+  bool dropped = state->dropped;
+  ReleaseSRWLockExclusive(&state->sel->lock);
+  return dropped;
+}
+
+int32_t sys_deregister(sys_registration *reg) {
+  sock_state *state = (sock_state *)reg;
+  sys_selector *sel = state->sel;
+  AcquireSRWLockExclusive(&sel->lock);
+  int32_t rc = state->dropped ? MIOW_ENOENT : 0;
+  state->delete_pending = true;
+  if (state->status == SOCK_PENDING) {
+    afd_cancel(state->group->afd, &state->iosb);
+    state->status = SOCK_CANCELLED;
+  }
+  /* With a request outstanding, the memory goes when its completion arrives. */
+  if (state->status == SOCK_IDLE) sock__free(state);
+  ReleaseSRWLockExclusive(&sel->lock);
+  return rc;
+}

@@ -1,0 +1,74 @@
+/* Process-wide plumbing for the Windows backend: one-time set-up, locks and the per-thread
+ * error record. */
+#include "error.h"
+#include "nt.h"
+#include "sys.h"
+
+_Static_assert(sizeof(SRWLOCK) <= sizeof(sys_lock), "sys_lock storage too small for SRWLOCK");
+
+static INIT_ONCE init_once = INIT_ONCE_STATIC_INIT;
+static DWORD init_error;
+
+static BOOL CALLBACK sys__init_once(PINIT_ONCE once, PVOID param, PVOID *context) {
+  (void)once, (void)param, (void)context;
+  WSADATA wsa;
+  /* Never balanced by WSACleanup: the host may keep using Winsock after we are unloaded, and
+   * the count is per process. */
+  int rc = WSAStartup(MAKEWORD(2, 2), &wsa);
+  if (rc != 0) {
+    init_error = (DWORD)rc;
+    return TRUE;
+  }
+  init_error = nt_resolve();
+  return TRUE;
+}
+
+int32_t sys_init(void) {
+  InitOnceExecuteOnce(&init_once, sys__init_once, NULL, NULL);
+  if (init_error != 0) return error_set_os(MIOW_EOS, (int32_t)init_error);
+  return 0;
+}
+
+void sys_lock_acquire(sys_lock *lock) { AcquireSRWLockExclusive((SRWLOCK *)lock->storage); }
+
+void sys_lock_release(sys_lock *lock) { ReleaseSRWLockExclusive((SRWLOCK *)lock->storage); }
+
+/* The error record lives in a TLS slot of our own rather than in the thread's last error
+ * alone, because any Win32 call the host makes afterwards overwrites that. */
+static INIT_ONCE tls_once = INIT_ONCE_STATIC_INIT;
+static DWORD tls_index = TLS_OUT_OF_INDEXES;
+
+static BOOL CALLBACK sys__tls_once(PINIT_ONCE once, PVOID param, PVOID *context) {
+  (void)once, (void)param, (void)context;
+  tls_index = TlsAlloc();
+  return TRUE;
+}
+
+void sys_error_store(int32_t os_error) {
+  InitOnceExecuteOnce(&tls_once, sys__tls_once, NULL, NULL);
+  if (tls_index != TLS_OUT_OF_INDEXES) TlsSetValue(tls_index, (LPVOID)(intptr_t)os_error);
+  SetLastError((DWORD)os_error);
+}
+
+int32_t sys_error_load(void) {
+  DWORD saved = GetLastError(); /* TlsGetValue clears it on success */
+  InitOnceExecuteOnce(&tls_once, sys__tls_once, NULL, NULL);
+  int32_t value = 0;
+  if (tls_index != TLS_OUT_OF_INDEXES) value = (int32_t)(intptr_t)TlsGetValue(tls_index);
+  SetLastError(saved);
+  return value;
+}
+
+int32_t sys_error_for_code(int32_t code) {
+  switch (code) {
+    case MIOW_EINVAL: return ERROR_INVALID_PARAMETER;
+    case MIOW_EBADHANDLE: return ERROR_INVALID_HANDLE;
+    case MIOW_ENOMEM: return ERROR_NOT_ENOUGH_MEMORY;
+    case MIOW_EEXIST: return ERROR_ALREADY_EXISTS;
+    case MIOW_ENOENT: return ERROR_NOT_FOUND;
+    case MIOW_EBUSY: return ERROR_BUSY;
+    case MIOW_ENOTSOCK: return WSAENOTSOCK;
+    case MIOW_ECLOSED: return ERROR_OPERATION_ABORTED;
+    default: return ERROR_GEN_FAILURE;
+  }
+}

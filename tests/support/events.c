@@ -1,0 +1,39 @@
+/* Portable polling helpers for the tests. */
+#include "support.h"
+
+#define BATCH 64
+
+uint32_t poll_once(miow_selector *sel, uint64_t token, int64_t timeout_ms) {
+  miow_event events[BATCH];
+  size_t count = 0;
+  assert_int_equal(miow_selector_poll(sel, events, BATCH, &count, timeout_ms), 0);
+  uint32_t seen = 0;
+  for (size_t i = 0; i < count; i++) {
+    assert_int_not_equal(events[i].readiness, 0);
+    assert_int_equal(events[i].reserved, 0);
+    if (events[i].token == token) seen |= events[i].readiness;
+  }
+  return seen;
+}
+
+uint32_t poll_until(miow_selector *sel, uint64_t token, uint32_t mask, int64_t timeout_ms) {
+  double deadline = support_now_ms() + (double)timeout_ms;
+  uint32_t seen = 0;
+  while ((seen & mask) != mask) {
+    double left = deadline - support_now_ms();
+    if (left <= 0) break;
+    seen |= poll_once(sel, token, (int64_t)left + 1);
+  }
+  return seen;
+}
+
+void expect_silence(miow_selector *sel, uint64_t token, int64_t ms) {
+  double deadline = support_now_ms() + (double)ms;
+  for (;;) {
+    double left = deadline - support_now_ms();
+    if (left <= 0) break;
+    uint32_t seen = poll_once(sel, token, (int64_t)left + 1);
+    if (seen != 0) fail_msg("token %llu reported 0x%x; expected silence",
+                            (unsigned long long)token, (unsigned)seen);
+  }
+}

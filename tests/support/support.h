@@ -1,0 +1,68 @@
+/* What the tests need from the platform (sockets, threads, clocks, handle counts) and a few
+ * polling helpers, so the test files themselves read as behaviour. */
+#ifndef MIOW_TEST_SUPPORT_H
+#define MIOW_TEST_SUPPORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "miowin.h"
+
+/* ---- platform: support/<platform>/support.c ---- */
+
+void support_init(void);
+
+/* A listening TCP socket on 127.0.0.1 with an ephemeral port, non-blocking. */
+miow_socket_t support_listener(uint16_t *port);
+/* A non-blocking TCP socket whose connect to 127.0.0.1:`port` is in progress. */
+miow_socket_t support_connect_start(uint16_t port);
+/* A connected pair of non-blocking TCP sockets over loopback. */
+void support_tcp_pair(miow_socket_t *client, miow_socket_t *server);
+/* A loopback port nobody listens on, so a connect to it is refused. */
+uint16_t support_unused_port(void);
+/* A non-blocking UDP socket bound to 127.0.0.1 with an ephemeral port. */
+miow_socket_t support_udp_socket(uint16_t *port);
+void support_udp_send(miow_socket_t s, uint16_t port, const void *data, size_t len);
+
+miow_socket_t support_accept(miow_socket_t listener);
+int support_send(miow_socket_t s, const void *data, size_t len);
+int support_send_oob(miow_socket_t s, char byte);
+/* Reads whatever is queued, returns the byte count, 0 at EOF, -1 when nothing is there. */
+int support_recv(miow_socket_t s, void *buf, size_t len);
+int support_recv_oob(miow_socket_t s, void *buf, size_t len);
+void support_shutdown_write(miow_socket_t s);
+/* Closes with SO_LINGER 0, so the peer sees a reset. */
+void support_close_reset(miow_socket_t s);
+void support_close(miow_socket_t s);
+/* A value that is an open handle but not a socket, and its cleanup. */
+miow_socket_t support_non_socket(void);
+void support_close_non_socket(miow_socket_t h);
+
+/* A number that grows when the process leaks OS handles; see the platform file for how. */
+uint64_t support_handle_probe(void);
+
+typedef struct support_thread support_thread;
+support_thread *support_thread_start(void (*fn)(void *), void *arg);
+void support_thread_join(support_thread *t);
+void support_sleep_ms(uint32_t ms);
+double support_now_ms(void);
+
+/* ---- portable helpers: support/events.c ---- */
+
+/* Polls with `timeout_ms` and returns the readiness reported for `token` in that call, OR-ed
+ * over all its events (0 if none). Fails the test if poll fails. */
+uint32_t poll_once(miow_selector *sel, uint64_t token, int64_t timeout_ms);
+
+/* Polls until `token` is reported with all of `mask`, or `timeout_ms` passes; returns the
+ * readiness seen for `token` (OR-ed), which the caller checks. */
+uint32_t poll_until(miow_selector *sel, uint64_t token, uint32_t mask, int64_t timeout_ms);
+
+/* Polls for about `ms` and fails the test if `token` is reported at all. */
+void expect_silence(miow_selector *sel, uint64_t token, int64_t ms);
+
+#endif

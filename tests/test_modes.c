@@ -1,0 +1,166 @@
+/* Trigger modes and registration changes: level, edge, oneshot, zero-timeout polls, token
+ * replacement and deregistration. */
+#include "support.h"
+
+typedef struct fixture {
+  miow_selector *sel;
+  miow_socket_t client, server;
+  miow_source *src;
+} fixture;
+
+static int setup(void **state) {
+  static fixture f;
+  support_init();
+  assert_int_equal(miow_selector_new(&f.sel), 0);
+  support_tcp_pair(&f.client, &f.server);
+  assert_int_equal(miow_source_new(&f.src, f.client), 0);
+  *state = &f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_free(f->src), 0);
+  assert_int_equal(miow_selector_free(f->sel), 0);
+  support_close(f->client);
+  support_close(f->server);
+  return 0;
+}
+
+/* Makes the client readable and waits until the bytes have arrived. */
+static void make_readable(fixture *f) {
+  assert_int_equal(support_send(f->server, "ping", 4), 4);
+  support_sleep_ms(50);
+}
+
+static void test_zero_timeout_poll_reports_ready_socket(void **state) {
+  fixture *f = *state;
+  make_readable(f);
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), 0);
+  /* The registration is submitted by this very call, and the socket is ready now. */
+  uint32_t seen = 0;
+  for (int i = 0; i < 3 && seen == 0; i++) seen = poll_once(f->sel, 1, 0);
+  assert_true(seen & MIOW_READABLE);
+}
+
+static void test_level_reports_every_poll(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), 0);
+  make_readable(f);
+  for (int i = 0; i < 5; i++) assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
+}
+
+static void test_edge_reports_once_then_nothing_until_rearm(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_EDGE), 0);
+  make_readable(f);
+  assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
+  /* More data and the old data still unread: edge mode stays silent until rearmed. */
+  make_readable(f);
+  expect_silence(f->sel, 1, 300);
+  assert_int_equal(miow_source_rearm(f->src), 0);
+  assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
+  expect_silence(f->sel, 1, 200);
+}
+
+static void test_edge_keeps_unreported_interest_armed(void **state) {
+  fixture *f = *state;
+  assert_int_equal(
+      miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_WRITABLE | MIOW_EDGE), 0);
+  /* Writable at once; readable only later, and still reported because it was not consumed. */
+  assert_int_equal(poll_until(f->sel, 1, MIOW_WRITABLE, 2000) & MIOW_READABLE, 0);
+  make_readable(f);
+  uint32_t seen = poll_until(f->sel, 1, MIOW_READABLE, 2000);
+  assert_true(seen & MIOW_READABLE);
+  assert_false(seen & MIOW_WRITABLE);
+}
+
+static void test_oneshot_reports_once_stays_registered_and_rearms_on_reregister(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_ONESHOT), 0);
+  make_readable(f);
+  assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
+  expect_silence(f->sel, 1, 300);
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), MIOW_EEXIST);
+  assert_int_equal(miow_source_reregister(f->src, f->sel, 2, MIOW_READABLE | MIOW_ONESHOT), 0);
+  assert_true(poll_until(f->sel, 2, MIOW_READABLE, 2000) & MIOW_READABLE);
+  expect_silence(f->sel, 2, 200);
+}
+
+static void test_oneshot_rearm_keeps_token(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 7, MIOW_READABLE | MIOW_ONESHOT), 0);
+  make_readable(f);
+  assert_true(poll_until(f->sel, 7, MIOW_READABLE, 2000) & MIOW_READABLE);
+  expect_silence(f->sel, 7, 200);
+  assert_int_equal(miow_source_rearm(f->src), 0);
+  assert_true(poll_until(f->sel, 7, MIOW_READABLE, 2000) & MIOW_READABLE);
+}
+
+static void test_reregister_replaces_token(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), 0);
+  /* Submit the request, then let it complete so its packet waits in the port under token 1. */
+  assert_int_equal(poll_once(f->sel, 1, 0), 0);
+  make_readable(f);
+  assert_int_equal(miow_source_reregister(f->src, f->sel, 2, MIOW_READABLE), 0);
+  for (int i = 0; i < 5; i++) {
+    miow_event events[8];
+    size_t count = 0;
+    assert_int_equal(miow_selector_poll(f->sel, events, 8, &count, 500), 0);
+    assert_true(count > 0);
+    for (size_t j = 0; j < count; j++) assert_int_equal(events[j].token, 2);
+  }
+}
+
+static void test_reregister_replaces_interests(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_WRITABLE), 0);
+  assert_true(poll_until(f->sel, 1, MIOW_WRITABLE, 2000) & MIOW_WRITABLE);
+  assert_int_equal(miow_source_reregister(f->src, f->sel, 1, MIOW_READABLE), 0);
+  expect_silence(f->sel, 1, 300); /* writable no longer asked for, nothing to read yet */
+  make_readable(f);
+  assert_int_equal(poll_until(f->sel, 1, MIOW_READABLE, 2000), MIOW_READABLE);
+}
+
+static void test_no_events_after_deregister_including_in_flight(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), 0);
+  assert_int_equal(poll_once(f->sel, 1, 0), 0); /* request outstanding */
+  make_readable(f);                             /* its completion is now queued */
+  assert_int_equal(miow_source_deregister(f->src, f->sel), 0);
+  expect_silence(f->sel, 1, 300);
+  assert_int_equal(miow_source_deregister(f->src, f->sel), MIOW_ENOENT);
+  /* And it can be registered again afterwards. */
+  assert_int_equal(miow_source_register(f->src, f->sel, 3, MIOW_READABLE), 0);
+  assert_true(poll_until(f->sel, 3, MIOW_READABLE, 2000) & MIOW_READABLE);
+}
+
+static void test_free_registered_source_reports_nothing(void **state) {
+  fixture *f = *state;
+  miow_source *other;
+  assert_int_equal(miow_source_new(&other, f->client), 0);
+  assert_int_equal(miow_source_register(other, f->sel, 9, MIOW_READABLE), 0);
+  assert_int_equal(poll_once(f->sel, 9, 0), 0);
+  make_readable(f);
+  assert_int_equal(miow_source_free(other), 0);
+  expect_silence(f->sel, 9, 300);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      T(test_zero_timeout_poll_reports_ready_socket),
+      T(test_level_reports_every_poll),
+      T(test_edge_reports_once_then_nothing_until_rearm),
+      T(test_edge_keeps_unreported_interest_armed),
+      T(test_oneshot_reports_once_stays_registered_and_rearms_on_reregister),
+      T(test_oneshot_rearm_keeps_token),
+      T(test_reregister_replaces_token),
+      T(test_reregister_replaces_interests),
+      T(test_no_events_after_deregister_including_in_flight),
+      T(test_free_registered_source_reports_nothing),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
