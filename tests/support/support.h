@@ -43,7 +43,12 @@ void support_close(miow_socket_t s);
 miow_socket_t support_non_socket(void);
 void support_close_non_socket(miow_socket_t h);
 
-/* A number that grows when the process leaks OS handles; see the platform file for how. */
+/* The OS error the library documents for a code it detects itself. */
+int32_t support_os_error(int32_t code);
+/* The thread's native last error (GetLastError), as an FFI layer would read it. */
+int32_t support_thread_last_error(void);
+
+/* How many OS handles the process holds; see the platform file for how it is counted. */
 uint64_t support_handle_probe(void);
 
 typedef struct support_thread support_thread;

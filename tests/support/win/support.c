@@ -150,18 +150,36 @@ miow_socket_t support_non_socket(void) {
 
 void support_close_non_socket(miow_socket_t h) { CloseHandle((HANDLE)h); }
 
+int32_t support_os_error(int32_t code) {
+  switch (code) {
+    case MIOW_EINVAL: return ERROR_INVALID_PARAMETER;
+    case MIOW_EBADHANDLE: return ERROR_INVALID_HANDLE;
+    case MIOW_ENOMEM: return ERROR_NOT_ENOUGH_MEMORY;
+    case MIOW_EEXIST: return ERROR_ALREADY_EXISTS;
+    case MIOW_ENOENT: return ERROR_NOT_FOUND;
+    case MIOW_EBUSY: return ERROR_BUSY;
+    case MIOW_ENOTSOCK: return WSAENOTSOCK;
+    case MIOW_ECLOSED: return ERROR_OPERATION_ABORTED;
+    default: fail_msg("no documented OS error for %d", (int)code); return 0;
+  }
+}
+
+int32_t support_thread_last_error(void) { return (int32_t)GetLastError(); }
+
 /* GetProcessHandleCount is the honest measure on Windows, but Wine 8 always reports 0 from it,
- * which would make a leak test unable to fail. Wine hands out the lowest free handle slot, so
- * the value of a freshly created handle grows when handles leak: the probe combines both, and
- * either one growing shows a leak. */
+ * which would make a leak test unable to fail. There the handles are counted instead by asking
+ * GetHandleInformation about every handle value in a range far above what the tests use.
+ * (Probing the value of one fresh handle is not enough: a leaked handle above the lowest free
+ * slot does not move it.) */
 uint64_t support_handle_probe(void) {
   DWORD count = 0;
-  GetProcessHandleCount(GetCurrentProcess(), &count);
-  HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
-  assert_non_null(event);
-  uint64_t slot = (uint64_t)(uintptr_t)event;
-  CloseHandle(event);
-  return ((uint64_t)count << 32) | slot;
+  if (GetProcessHandleCount(GetCurrentProcess(), &count) && count > 0) return count;
+  uint64_t valid = 0;
+  for (uintptr_t value = 4; value < 0x20000; value += 4) {
+    DWORD flags;
+    if (GetHandleInformation((HANDLE)value, &flags)) valid++;
+  }
+  return valid;
 }
 
 struct support_thread {
