@@ -9,8 +9,7 @@
 
 #define INTEREST_BITS (MIOW_READABLE | MIOW_WRITABLE | MIOW_PRIORITY)
 #define INTEREST_MODES (MIOW_EDGE | MIOW_ONESHOT)
-#define READINESS_BITS \
-  (INTEREST_BITS | MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED)
+#define READINESS_BITS (INTEREST_BITS | MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED)
 
 /* At least one interest bit, at most one mode bit, nothing else. */
 bool interest_is_valid(uint32_t interests);

@@ -42,8 +42,8 @@ static void test_2000_create_register_free_cycles_leak_no_handles(void **state) 
   }
   uint64_t after = support_handle_probe();
   if (after != before)
-    fail_msg("process held %llu handles before the cycles and %llu after", (unsigned long long)before,
-             (unsigned long long)after);
+    fail_msg("process held %llu handles before the cycles and %llu after",
+             (unsigned long long)before, (unsigned long long)after);
   support_close(client);
   support_close(server);
 }

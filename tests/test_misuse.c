@@ -179,9 +179,8 @@ static void test_values_that_are_not_sockets_are_rejected(void **state) {
 
 static void test_every_error_code_has_its_own_description(void **state) {
   (void)state;
-  const int32_t codes[] = {MIOW_OK,     MIOW_EINVAL, MIOW_EBADHANDLE, MIOW_ENOMEM,
-                           MIOW_EEXIST, MIOW_ENOENT, MIOW_EBUSY,      MIOW_ENOTSOCK,
-                           MIOW_ECLOSED, MIOW_EOS};
+  const int32_t codes[] = {MIOW_OK,     MIOW_EINVAL, MIOW_EBADHANDLE, MIOW_ENOMEM,  MIOW_EEXIST,
+                           MIOW_ENOENT, MIOW_EBUSY,  MIOW_ENOTSOCK,   MIOW_ECLOSED, MIOW_EOS};
   size_t n = sizeof codes / sizeof codes[0];
   for (size_t i = 0; i < n; i++) {
     const char *text = miow_strerror(codes[i]);

@@ -47,7 +47,8 @@ static void test_level_reports_every_poll(void **state) {
   fixture *f = *state;
   assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), 0);
   make_readable(f);
-  for (int i = 0; i < 5; i++) assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
+  for (int i = 0; i < 5; i++)
+    assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
 }
 
 static void test_edge_reports_once_then_nothing_until_rearm(void **state) {

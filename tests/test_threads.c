@@ -190,7 +190,9 @@ static uint64_t churn_token(churner *c) {
   return token;
 }
 
-static void churn_retire(uint64_t token) { atomic_store(&retired_at[token], atomic_load(&sequence)); }
+static void churn_retire(uint64_t token) {
+  atomic_store(&retired_at[token], atomic_load(&sequence));
+}
 
 static void churner_main(void *arg) {
   churner *c = arg;
@@ -261,7 +263,8 @@ static void test_four_threads_churn_registrations_while_fifth_polls(void **state
   support_sleep_ms(50);
   support_thread *threads[CHURN_THREADS + 1];
   threads[CHURN_THREADS] = support_thread_start(poller_main, NULL);
-  for (int t = 0; t < CHURN_THREADS; t++) threads[t] = support_thread_start(churner_main, &churners[t]);
+  for (int t = 0; t < CHURN_THREADS; t++)
+    threads[t] = support_thread_start(churner_main, &churners[t]);
   support_sleep_ms(CHURN_MS);
   atomic_store(&churn_stop, true);
   for (int t = 0; t <= CHURN_THREADS; t++) support_thread_join(threads[t]);
@@ -274,12 +277,17 @@ static void test_four_threads_churn_registrations_while_fifth_polls(void **state
     for (int i = 0; i < CHURN_SOCKETS; i++) {
       miow_source *src = churners[t].src[i];
       if (churners[t].current[i] != 0) assert_int_equal(miow_source_deregister(src, sel), 0);
-      assert_int_equal(miow_source_register(src, sel, final_token - (uint64_t)(t * CHURN_SOCKETS + i), MIOW_READABLE), 0);
+      assert_int_equal(
+          miow_source_register(src, sel, final_token - (uint64_t)(t * CHURN_SOCKETS + i),
+                               MIOW_READABLE),
+          0);
     }
   }
   for (int t = 0; t < CHURN_THREADS; t++)
     for (int i = 0; i < CHURN_SOCKETS; i++)
-      assert_true(poll_until(sel, final_token - (uint64_t)(t * CHURN_SOCKETS + i), MIOW_READABLE, 3000) & MIOW_READABLE);
+      assert_true(
+          poll_until(sel, final_token - (uint64_t)(t * CHURN_SOCKETS + i), MIOW_READABLE, 3000) &
+          MIOW_READABLE);
   for (int t = 0; t < CHURN_THREADS; t++) {
     for (int i = 0; i < CHURN_SOCKETS; i++) {
       assert_int_equal(miow_source_free(churners[t].src[i]), 0);

@@ -80,6 +80,21 @@ typedef struct miow_event {
   uint32_t reserved;
 } miow_event;
 
+/** @cond MIOW_INTERNAL */
+/* The layout is part of the ABI: a host mirrors it field by field. */
+#if defined(__cplusplus)
+static_assert(sizeof(miow_event) == 16, "miow_event must be 16 bytes");
+static_assert(offsetof(miow_event, token) == 0, "miow_event.token at 0");
+static_assert(offsetof(miow_event, readiness) == 8, "miow_event.readiness at 8");
+static_assert(offsetof(miow_event, reserved) == 12, "miow_event.reserved at 12");
+#else
+_Static_assert(sizeof(miow_event) == 16, "miow_event must be 16 bytes");
+_Static_assert(offsetof(miow_event, token) == 0, "miow_event.token at 0");
+_Static_assert(offsetof(miow_event, readiness) == 8, "miow_event.readiness at 8");
+_Static_assert(offsetof(miow_event, reserved) == 12, "miow_event.reserved at 12");
+#endif
+/** @endcond */
+
 /** @} */
 
 #endif

@@ -16,9 +16,9 @@ typedef struct source_obj {
   handle_obj base;
   sys_lock lock; /* serialises calls on this source; taken before any selector's lock */
   miow_socket_t socket;
-  bool freed;              /* the handle was freed while another call held a reference */
-  selector_obj *sel;       /* the selector registered with, holding a reference; or NULL */
-  sys_registration *reg;   /* the backend's registration while `sel` is set */
+  bool freed;            /* the handle was freed while another call held a reference */
+  selector_obj *sel;     /* the selector registered with, holding a reference; or NULL */
+  sys_registration *reg; /* the backend's registration while `sel` is set */
 } source_obj;
 
 typedef struct waker_obj {

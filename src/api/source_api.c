@@ -104,9 +104,8 @@ static int32_t source__check_registered(source_obj *src, selector_obj *sel, int3
   return 0;
 }
 
-MIOW_EXTERN int32_t MIOW_CALL miow_source_reregister(miow_source *handle,
-                                                     miow_selector *sel_handle, uint64_t token,
-                                                     uint32_t interests) {
+MIOW_EXTERN int32_t MIOW_CALL miow_source_reregister(miow_source *handle, miow_selector *sel_handle,
+                                                     uint64_t token, uint32_t interests) {
   source_obj *src = source__enter(handle);
   if (src == NULL) return error_set(MIOW_EBADHANDLE);
   selector_obj *sel = (selector_obj *)handle_acquire(sel_handle, HANDLE_SELECTOR);

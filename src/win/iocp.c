@@ -17,8 +17,7 @@ DWORD iocp_post(HANDLE port, DWORD bytes, ULONG_PTR key, void *overlapped) {
 DWORD iocp_wait(HANDLE port, OVERLAPPED_ENTRY *entries, ULONG capacity, ULONG *removed,
                 DWORD timeout_ms) {
   *removed = 0;
-  if (GetQueuedCompletionStatusEx(port, entries, capacity, removed, timeout_ms, FALSE))
-    return 0;
+  if (GetQueuedCompletionStatusEx(port, entries, capacity, removed, timeout_ms, FALSE)) return 0;
   DWORD error = GetLastError();
   *removed = 0;
   return error == WAIT_TIMEOUT ? 0 : error;

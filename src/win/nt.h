@@ -28,8 +28,8 @@ typedef NTSTATUS(NTAPI *nt_create_file_fn)(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBU
                                            PIO_STATUS_BLOCK, PLARGE_INTEGER, ULONG, ULONG, ULONG,
                                            ULONG, PVOID, ULONG);
 typedef NTSTATUS(NTAPI *nt_device_io_control_file_fn)(HANDLE, HANDLE, PVOID, PVOID,
-                                                      PIO_STATUS_BLOCK, ULONG, PVOID, ULONG,
-                                                      PVOID, ULONG);
+                                                      PIO_STATUS_BLOCK, ULONG, PVOID, ULONG, PVOID,
+                                                      ULONG);
 typedef NTSTATUS(NTAPI *nt_cancel_io_file_ex_fn)(HANDLE, PIO_STATUS_BLOCK, PIO_STATUS_BLOCK);
 typedef ULONG(WINAPI *rtl_nt_status_to_dos_error_fn)(NTSTATUS);
 

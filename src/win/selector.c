@@ -55,8 +55,7 @@ static size_t selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_
         event->reserved = 0;
         count++;
         break;
-      case KEY_CLOSE:
-        break;
+      case KEY_CLOSE: break;
     }
   }
   return count;

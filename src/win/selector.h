@@ -14,13 +14,13 @@ typedef struct sock_state sock_state;
 
 struct sys_selector {
   HANDLE iocp;
-  SRWLOCK lock;             /* guards everything below and every sock_state of this selector */
-  list_node update_queue;   /* sock_states whose request must be (re)issued before waiting */
-  list_node states;         /* every sock_state not yet freed */
-  list_node groups;         /* poll_groups; the last one is the one with room, if any has */
-  size_t busy;              /* sock_states with a request outstanding (pending or cancelled) */
-  bool polling;             /* a thread is inside sys_selector_poll */
-  bool closed;              /* the handle was freed */
+  SRWLOCK lock;           /* guards everything below and every sock_state of this selector */
+  list_node update_queue; /* sock_states whose request must be (re)issued before waiting */
+  list_node states;       /* every sock_state not yet freed */
+  list_node groups;       /* poll_groups; the last one is the one with room, if any has */
+  size_t busy;            /* sock_states with a request outstanding (pending or cancelled) */
+  bool polling;           /* a thread is inside sys_selector_poll */
+  bool closed;            /* the handle was freed */
 };
 
 /* Called with the lock held after a registration change: queues the socket's request update,

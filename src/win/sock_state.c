@@ -34,8 +34,7 @@ static uint32_t sock__readiness(ULONG afd) {
   if (afd & AFD_POLL_ABORT)
     readiness |= MIOW_READABLE | MIOW_WRITABLE | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED;
   if (afd & AFD_POLL_CONNECT_FAIL)
-    readiness |=
-        MIOW_READABLE | MIOW_WRITABLE | MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED;
+    readiness |= MIOW_READABLE | MIOW_WRITABLE | MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED;
   return readiness;
 }
 
@@ -75,9 +74,7 @@ static void sock__submit(sock_state *state) {
 void sock_state_update(sock_state *state) {
   if (state->dropped || state->delete_pending) return;
   switch (state->status) {
-    case SOCK_IDLE:
-      sock__submit(state);
-      break;
+    case SOCK_IDLE: sock__submit(state); break;
     case SOCK_PENDING:
       /* A request that watches more than is armed may stay: if it completes for something no
        * longer wanted, the completion is ignored and a narrower request follows. */
@@ -86,8 +83,7 @@ void sock_state_update(sock_state *state) {
         state->status = SOCK_CANCELLED;
       }
       break;
-    case SOCK_CANCELLED:
-      break;
+    case SOCK_CANCELLED: break;
   }
 }
 
@@ -115,8 +111,7 @@ bool sock_state_feed(sock_state *state, miow_event *event) {
   }
   readiness &= state->armed | CONDITION_BITS;
   if (state->armed == 0) readiness = 0;
-  if (!list_is_linked(&state->update_node))
-    list_push_back(&sel->update_queue, &state->update_node);
+  if (!list_is_linked(&state->update_node)) list_push_back(&sel->update_queue, &state->update_node);
   if (readiness == 0) return false;
 
   if (state->interests & MIOW_ONESHOT) {

@@ -28,12 +28,12 @@ struct sock_state {
   poll_group *group; /* NULL once dropped */
   SOCKET base_socket;
   uint64_t token;
-  uint32_t interests;   /* as registered: interest bits and mode */
-  uint32_t armed;       /* the interest bits still armed; edge and oneshot reports clear them */
-  ULONG pending_afd;    /* the AFD mask of the outstanding request */
+  uint32_t interests; /* as registered: interest bits and mode */
+  uint32_t armed;     /* the interest bits still armed; edge and oneshot reports clear them */
+  ULONG pending_afd;  /* the AFD mask of the outstanding request */
   sock_poll_status status;
-  bool delete_pending;  /* deregistered: free at the final completion, report nothing */
-  bool dropped;         /* the socket was closed by its owner: nothing more is polled */
+  bool delete_pending; /* deregistered: free at the final completion, report nothing */
+  bool dropped;        /* the socket was closed by its owner: nothing more is polled */
 };
 
 /* Issues, keeps or cancels the outstanding request so that it matches what is armed. */

@@ -33,7 +33,8 @@ void expect_silence(miow_selector *sel, uint64_t token, int64_t ms) {
     double left = deadline - support_now_ms();
     if (left <= 0) break;
     uint32_t seen = poll_once(sel, token, (int64_t)left + 1);
-    if (seen != 0) fail_msg("token %llu reported 0x%x; expected silence",
-                            (unsigned long long)token, (unsigned)seen);
+    if (seen != 0)
+      fail_msg("token %llu reported 0x%x; expected silence", (unsigned long long)token,
+               (unsigned)seen);
   }
 }

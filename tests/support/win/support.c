@@ -115,9 +115,7 @@ int support_send(miow_socket_t s, const void *data, size_t len) {
   return send((SOCKET)s, data, (int)len, 0);
 }
 
-int support_send_oob(miow_socket_t s, char byte) {
-  return send((SOCKET)s, &byte, 1, MSG_OOB);
-}
+int support_send_oob(miow_socket_t s, char byte) { return send((SOCKET)s, &byte, 1, MSG_OOB); }
 
 static int support__recv(miow_socket_t s, void *buf, size_t len, int flags) {
   int n = recv((SOCKET)s, buf, (int)len, flags);
