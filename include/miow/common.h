@@ -20,6 +20,7 @@
 /** Marks a function as part of the library's exported API. */
 #    define MIOW_EXTERN __declspec(dllexport)
 #  else
+/** Marks a function as part of the library's API, imported from miowin.dll by a host. */
 #    define MIOW_EXTERN __declspec(dllimport)
 #  endif
 /** The calling convention of every exported function: cdecl, stated explicitly for x86 hosts. */

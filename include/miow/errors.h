@@ -35,7 +35,8 @@
 #define MIOW_ENOENT (-5)
 /** Another thread is already polling this selector (OS code `ERROR_BUSY`). */
 #define MIOW_EBUSY (-6)
-/** The value given as a socket is not a socket (OS code `WSAENOTSOCK`). */
+/** The value given as a socket is not a socket (OS code `WSAENOTSOCK`, or the Winsock error
+ *  that revealed it). */
 #define MIOW_ENOTSOCK (-7)
 /** The selector was freed while the call was using it (OS code `ERROR_OPERATION_ABORTED`). */
 #define MIOW_ECLOSED (-8)

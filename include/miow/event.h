@@ -56,7 +56,8 @@
 /**
  * Mode: report each interest once, then stay silent for it until miow_source_rearm() or
  * miow_source_reregister(). This is mio's edge emulation: call rearm after your own I/O on the
- * socket returned `WSAEWOULDBLOCK`, or the source goes deaf.
+ * socket returned `WSAEWOULDBLOCK`, or the source goes deaf. An event that reports no interest
+ * bit (a failed poll request reports #MIOW_ERROR alone) disarms every interest.
  */
 #define MIOW_EDGE 0x100u
 /**

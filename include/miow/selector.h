@@ -56,8 +56,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_selector_free(miow_selector *sel);
  * @param[out] events Array of at least @p capacity records.
  * @param capacity How many records @p events holds; at least 1.
  * @param[out] count Receives how many records were filled: 0 after a timeout.
- * @param timeout_ms -1 waits without limit, 0 does not wait, a positive value waits at most that
- *        many milliseconds. Other negative values are invalid.
+ * @param timeout_ms -1 waits without limit, 0 does not wait, a positive value waits until an
+ *        event arrives or that many milliseconds have passed (never less). Other negative values
+ *        are invalid.
  * @retval 0 Success, including a timeout.
  * @retval MIOW_EBADHANDLE @p sel is not a live selector.
  * @retval MIOW_EINVAL @p events or @p count is NULL, @p capacity is 0 or @p timeout_ms is
@@ -80,6 +81,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_selector_poll(miow_selector *sel, miow_event 
  * @retval 0 Success.
  * @retval MIOW_EBADHANDLE @p sel is not a live selector.
  * @retval MIOW_EINVAL @p readiness is 0 or has a bit that is not a readiness bit.
+ * @retval MIOW_ECLOSED The selector was freed during the call.
  * @retval MIOW_EOS The packet could not be posted.
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_selector_post(miow_selector *sel, uint64_t token,

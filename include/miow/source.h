@@ -58,6 +58,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *src);
  * @retval MIOW_EINVAL @p interests is empty, has an unknown bit or two modes.
  * @retval MIOW_EEXIST The source is already registered, with any selector.
  * @retval MIOW_ENOTSOCK The wrapped socket is no longer a socket.
+ * @retval MIOW_ECLOSED The selector was freed during the call.
  * @retval MIOW_ENOMEM Out of memory.
  * @retval MIOW_EOS A helper handle could not be opened.
  */
