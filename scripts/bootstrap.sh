@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building and testing miowin needs on a fresh Debian machine, and cross-builds
-# cmocka for mingw-w64 into a cache outside the work tree. Safe to run again: every step checks
+# Installs what building and testing miowin needs on a fresh Debian machine (the mingw-w64
+# cross toolchain, Wine, the native toolchain with cmocka and valgrind, CMake, Doxygen), and
+# cross-builds cmocka for mingw-w64 into a cache outside the work tree. Safe to run again: every step checks
 # first whether its result is already there.
 set -euo pipefail
 
@@ -22,6 +23,12 @@ have_cmd cmake || need_packages+=(cmake)
 have_cmd doxygen || need_packages+=(doxygen)
 have_cmd python3 || need_packages+=(python3)
 have_cmd dpkg-source || need_packages+=(dpkg-dev)
+# The native Linux build: compiler, cmocka, valgrind; binutils gives nm and readelf.
+have_cmd gcc || need_packages+=(gcc libc6-dev)
+have_cmd make || need_packages+=(make)
+have_cmd nm || need_packages+=(binutils)
+have_cmd valgrind || need_packages+=(valgrind)
+[ -f /usr/include/cmocka.h ] || need_packages+=(libcmocka-dev)
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"

@@ -38,9 +38,19 @@ static void test_zero_timeout_poll_reports_ready_socket(void **state) {
   make_readable(f);
   assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), 0);
   /* The registration is submitted by this very call, and the socket is ready now. */
-  uint32_t seen = 0;
-  for (int i = 0; i < 3 && seen == 0; i++) seen = poll_once(f->sel, 1, 0);
-  assert_true(seen & MIOW_READABLE);
+  assert_true(poll_once(f->sel, 1, 0) & MIOW_READABLE);
+}
+
+static void test_zero_timeout_poll_after_rearm_reports_ready_socket(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_ONESHOT), 0);
+  make_readable(f);
+  assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
+  /* Disarmed now, with only a watch for the socket's closing outstanding. */
+  assert_int_equal(poll_once(f->sel, 1, 0), 0);
+  /* Rearming must cancel that watch and issue the wider request within one zero-timeout poll. */
+  assert_int_equal(miow_source_rearm(f->src), 0);
+  assert_true(poll_once(f->sel, 1, 0) & MIOW_READABLE);
 }
 
 static void test_level_reports_every_poll(void **state) {
@@ -153,6 +163,7 @@ static void test_free_registered_source_reports_nothing(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       T(test_zero_timeout_poll_reports_ready_socket),
+      T(test_zero_timeout_poll_after_rearm_reports_ready_socket),
       T(test_level_reports_every_poll),
       T(test_edge_reports_once_then_nothing_until_rearm),
       T(test_edge_keeps_unreported_interest_armed),

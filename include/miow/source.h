@@ -21,7 +21,9 @@
  * miow_source_reregister(), miow_source_deregister() and miow_source_rearm() return
  * #MIOW_ENOENT, miow_source_register() returns #MIOW_ENOTSOCK (the wrapped value is no longer
  * a socket) and miow_source_free() succeeds. Until that poll, the source still counts as
- * registered.
+ * registered. Prefer to free or deregister the source first: the OS reuses socket values, and
+ * a socket opened with the old value before the library noticed the close would be polled
+ * under the old registration.
  * @{
  */
 
@@ -69,7 +71,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *src, miow_select
  * @brief Replaces the token and interests of a registration entirely, and re-arms it.
  *
  * No event carrying the old token is delivered after this returns, including one that was
- * already queued.
+ * already queued. (A poll running on another thread at that moment may still return an event it
+ * had already taken.)
  * @param src The source.
  * @param sel The selector it is registered with.
  * @param token The new token.
@@ -87,7 +90,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_reregister(miow_source *src, miow_sele
  * @brief Ends a registration.
  *
  * After this returns no event for the source is delivered, including completions that were
- * already in flight.
+ * already in flight. (A poll running on another thread at that moment may still return an
+ * event it had already taken for the source: it was taken before the deregistration.)
  * @param src The source.
  * @param sel The selector it is registered with.
  * @retval 0 Success.

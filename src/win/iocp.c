@@ -2,8 +2,10 @@
 #include "iocp.h"
 
 DWORD iocp_new(HANDLE *out) {
-  /* One concurrent thread: only one thread polls a selector at a time. */
-  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+  /* The default concurrency (one per processor), not 1: only one thread polls at a time, but
+   * a thread that polled last stays counted as running until it waits again, and with a limit
+   * of 1 the next poller on another thread would be held back by it. */
+  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
   if (port == NULL) return GetLastError();
   *out = port;
   return 0;

@@ -15,6 +15,10 @@
  * this only means more than one wait per poll. */
 #define POLL_BATCH 256
 
+/* How many rounds a zero-timeout poll may take when the packets it dequeues only lead to new
+ * requests (a cancellation completing, then the wider request issued in its place). */
+#define ZERO_TIMEOUT_ROUNDS 8
+
 /* How long destroying a selector waits for cancelled requests to come back before it gives up
  * and leaks their memory rather than free it under the driver. */
 #define DESTROY_DRAIN_MS 5000
@@ -132,7 +136,8 @@ static DWORD selector__wait_ms(int64_t timeout_ms, double deadline) {
   if (timeout_ms < 0) return INFINITE;
   double left = deadline - selector__now_ms();
   if (left <= 0) return 0;
-  double rounded = left + 0.999;
+  double rounded = (double)(int64_t)left;
+  if (rounded < left) rounded += 1;
   return rounded >= (double)(INFINITE - 1) ? INFINITE - 1 : (DWORD)rounded;
 }
 
@@ -154,7 +159,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
   }
   sel->polling = true;
   int32_t rc = 0;
-  for (;;) {
+  for (int round = 1;; round++) {
     selector__update_all(sel);
     DWORD wait = selector__wait_ms(timeout_ms, deadline);
     ReleaseSRWLockExclusive(&sel->lock);
@@ -175,7 +180,13 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
       *count = got;
       break;
     }
-    if (timeout_ms == 0 || (timeout_ms > 0 && selector__now_ms() >= deadline)) break;
+    if (timeout_ms == 0) {
+      /* Nothing to report yet, but if what was dequeued queued new requests (say, a cancelled
+       * request making way for a wider one after rearm), they may be satisfied right now. */
+      if (n == 0 || list_is_empty(&sel->update_queue) || round >= ZERO_TIMEOUT_ROUNDS) break;
+    } else if (timeout_ms > 0 && selector__now_ms() >= deadline) {
+      break;
+    }
   }
   sel->polling = false;
   ReleaseSRWLockExclusive(&sel->lock);

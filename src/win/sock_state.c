@@ -64,7 +64,11 @@ static void sock__submit(sock_state *state) {
     }
     /* Any other failure is reported as an error event through the one completion path. */
     state->iosb.Status = status;
-    if (iocp_post(sel->iocp, 0, KEY_AFD, &state->iosb) != 0) return;
+    if (iocp_post(sel->iocp, 0, KEY_AFD, &state->iosb) != 0) {
+      /* Not even that: retry at the next update rather than fall silent. */
+      list_push_back(&sel->update_queue, &state->update_node);
+      return;
+    }
   }
   state->status = SOCK_PENDING;
   state->pending_afd = events;
@@ -97,6 +101,7 @@ bool sock_state_feed(sock_state *state, miow_event *event) {
   }
   uint32_t readiness = 0;
   NTSTATUS status = state->iosb.Status;
+  bool failed = !NT_SUCCESS(status) && status != STATUS_CANCELLED;
   if (status == STATUS_CANCELLED) {
     /* Only a registration change cancels; its new request is issued below. */
   } else if (!NT_SUCCESS(status)) {
@@ -111,16 +116,21 @@ bool sock_state_feed(sock_state *state, miow_event *event) {
   }
   readiness &= state->armed | CONDITION_BITS;
   if (state->armed == 0) readiness = 0;
-  if (!list_is_linked(&state->update_node)) list_push_back(&sel->update_queue, &state->update_node);
-  if (readiness == 0) return false;
-
-  if (state->interests & MIOW_ONESHOT) {
-    state->armed = 0;
-  } else if (state->interests & MIOW_EDGE) {
-    uint32_t reported = readiness & INTEREST_BITS;
-    /* A bare error names no direction; disarm all of them, or it would repeat forever. */
-    state->armed &= reported != 0 ? ~reported : 0;
+  if (readiness != 0) {
+    if (state->interests & MIOW_ONESHOT) {
+      state->armed = 0;
+    } else if (state->interests & MIOW_EDGE) {
+      uint32_t reported = readiness & INTEREST_BITS;
+      /* A bare error names no direction; disarm all of them, or it would repeat forever. */
+      state->armed &= reported != 0 ? ~reported : 0;
+    }
   }
+  /* The next request watches what is still armed, and for a closed socket in any case. But a
+   * request that failed with nothing armed would only fail again, in a loop: that state waits
+   * for rearm or reregister instead. */
+  if (!(failed && state->armed == 0) && !list_is_linked(&state->update_node))
+    list_push_back(&sel->update_queue, &state->update_node);
+  if (readiness == 0) return false;
   event->token = state->token;
   event->readiness = readiness;
   event->reserved = 0;

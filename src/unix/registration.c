@@ -1,0 +1,152 @@
+/* A socket's registration in an epoll selector. Edge mode is EPOLLET with the Windows backend's
+ * meaning layered on top: a reported interest stays silent until rearm, even if new data
+ * arrives, and rearm (an EPOLL_CTL_MOD) reports again what is still ready. */
+#include "registration.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "error.h"
+#include "interest.h"
+
+#define CONDITION_BITS (MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED)
+
+static uint32_t reg__epoll_events(uint32_t interests) {
+  uint32_t events = 0;
+  if (interests & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
+  if (interests & MIOW_WRITABLE) events |= EPOLLOUT;
+  if (interests & MIOW_PRIORITY) events |= EPOLLPRI;
+  if (interests & MIOW_EDGE) events |= EPOLLET;
+  if (interests & MIOW_ONESHOT) events |= EPOLLONESHOT;
+  return events;
+}
+
+/* Mirrors the AFD table of include/miow/event.h: a hang-up is AFD's ABORT, an error its
+ * CONNECT_FAIL, a read hang-up its DISCONNECT. */
+static uint32_t reg__readiness(uint32_t events) {
+  uint32_t readiness = 0;
+  if (events & EPOLLIN) readiness |= MIOW_READABLE;
+  if (events & EPOLLOUT) readiness |= MIOW_WRITABLE;
+  if (events & EPOLLPRI) readiness |= MIOW_PRIORITY;
+  if (events & EPOLLRDHUP) readiness |= MIOW_READABLE | MIOW_READ_CLOSED;
+  if (events & EPOLLHUP)
+    readiness |= MIOW_READABLE | MIOW_WRITABLE | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED;
+  if (events & EPOLLERR) readiness |= MIOW_READABLE | MIOW_WRITABLE | MIOW_ERROR;
+  return readiness;
+}
+
+bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event *event) {
+  if (reg->dropped || reg->armed == 0) return false;
+  uint32_t readiness = reg__readiness(epoll_events) & (reg->armed | CONDITION_BITS);
+  if (readiness == 0) return false;
+  if (reg->interests & MIOW_ONESHOT) {
+    reg->armed = 0;
+  } else if (reg->interests & MIOW_EDGE) {
+    uint32_t reported = readiness & INTEREST_BITS;
+    reg->armed &= reported != 0 ? ~reported : 0;
+  }
+  event->token = reg->token;
+  event->readiness = readiness;
+  event->reserved = 0;
+  return true;
+}
+
+/* An fd the owner closed has left the epoll set already (or now names another file). */
+static bool reg__closed_error(int error) { return error == EBADF || error == ENOENT; }
+
+static int reg__ctl(sys_registration *reg, int op) {
+  struct epoll_event ev = {.events = reg__epoll_events(reg->interests), .data.ptr = reg};
+  return epoll_ctl(reg->sel->epfd, op, reg->fd, &ev) == 0 ? 0 : errno;
+}
+
+int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
+                     sys_registration **out) {
+  sys_registration *reg = calloc(1, sizeof *reg);
+  if (reg == NULL) return error_set(MIOW_ENOMEM);
+  reg->item.kind = EP_REGISTRATION;
+  list_init(&reg->item.retired_node);
+  reg->sel = sel;
+  reg->fd = (int)socket;
+  reg->token = token;
+  reg->interests = interests;
+  reg->armed = interests & INTEREST_BITS;
+  pthread_mutex_lock(&sel->lock);
+  int32_t rc = 0;
+  if (sel->closed) {
+    rc = error_set(MIOW_ECLOSED);
+  } else {
+    int error = reg__ctl(reg, EPOLL_CTL_ADD);
+    /* The same socket in the same selector twice is refused by epoll itself. */
+    if (error == EEXIST)
+      rc = error_set(MIOW_EEXIST);
+    else if (error == ENOMEM || error == ENOSPC)
+      rc = error_set_os(MIOW_ENOMEM, error);
+    else if (error != 0)
+      rc = error_set_os(MIOW_ENOTSOCK, error);
+  }
+  pthread_mutex_unlock(&sel->lock);
+  if (rc != 0) {
+    free(reg);
+    return rc;
+  }
+  *out = reg;
+  return 0;
+}
+
+static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_t interests) {
+  sys_selector *sel = reg->sel;
+  pthread_mutex_lock(&sel->lock);
+  int32_t rc = 0;
+  if (!reg->dropped) {
+    uint64_t old_token = reg->token;
+    uint32_t old_interests = reg->interests, old_armed = reg->armed;
+    if (token != NULL) {
+      reg->token = *token;
+      reg->interests = interests;
+    }
+    reg->armed = reg->interests & INTEREST_BITS;
+    int error = reg__ctl(reg, EPOLL_CTL_MOD);
+    if (reg__closed_error(error)) {
+      reg->dropped = true;
+    } else if (error != 0) {
+      reg->token = old_token;
+      reg->interests = old_interests;
+      reg->armed = old_armed;
+      rc = error_set_os(MIOW_EOS, error);
+    }
+  }
+  if (reg->dropped) rc = MIOW_ENOENT;
+  pthread_mutex_unlock(&sel->lock);
+  return rc;
+}
+
+int32_t sys_reregister(sys_registration *reg, uint64_t token, uint32_t interests) {
+  return reg__change(reg, &token, interests);
+}
+
+int32_t sys_rearm(sys_registration *reg) { return reg__change(reg, NULL, 0); }
+
+bool sys_registration_is_dropped(sys_registration *reg) {
+  pthread_mutex_lock(&reg->sel->lock);
+  /* epoll forgets a closed fd silently, so ask the fd itself. */
+  int type;
+  socklen_t len = sizeof type;
+  if (getsockopt(reg->fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) reg->dropped = true;
+  bool dropped = reg->dropped;
+  pthread_mutex_unlock(&reg->sel->lock);
+  return dropped;
+}
+
+int32_t sys_deregister(sys_registration *reg) {
+  sys_selector *sel = reg->sel;
+  pthread_mutex_lock(&sel->lock);
+  if (!reg->dropped && epoll_ctl(sel->epfd, EPOLL_CTL_DEL, reg->fd, NULL) != 0 &&
+      reg__closed_error(errno))
+    reg->dropped = true;
+  int32_t rc = reg->dropped ? MIOW_ENOENT : 0;
+  selector_retire(sel, &reg->item);
+  pthread_mutex_unlock(&sel->lock);
+  return rc;
+}

@@ -1,0 +1,24 @@
+/* A socket's registration in an epoll selector, and the trigger modes applied to what epoll
+ * reports for it. */
+#ifndef MIOW_UNIX_REGISTRATION_H
+#define MIOW_UNIX_REGISTRATION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "selector.h"
+
+struct sys_registration {
+  ep_item item; /* first: epoll_data.ptr points here */
+  sys_selector *sel;
+  int fd;
+  uint64_t token;
+  uint32_t interests; /* as registered: interest bits and mode */
+  uint32_t armed;     /* interest bits still armed; edge and oneshot reports clear them */
+  bool dropped;       /* the socket was closed by its owner */
+};
+
+/* With the lock held: turns epoll's report into an event. Returns true if there is one. */
+bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event *event);
+
+#endif

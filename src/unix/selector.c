@@ -1,0 +1,206 @@
+/* The epoll selector: the wait, turning epoll reports and posted events into events, and the
+ * deferred freeing of items a running poll may still refer to. */
+#define _GNU_SOURCE
+#include "selector.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "registration.h"
+#include "waker.h"
+
+/* Reports fetched per epoll_wait. Each yields at most one event. */
+#define POLL_BATCH 256
+
+void selector_signal(sys_selector *sel) {
+  uint64_t one = 1;
+  /* A full counter already means "signalled", so a failed write loses nothing. */
+  ssize_t n = write(sel->control_fd, &one, sizeof one);
+  (void)n;
+}
+
+static void selector__free_item(ep_item *item) {
+  if (item->kind == EP_WAKER) waker_free_item((sys_waker *)item);
+  else free(item);
+}
+
+void selector_retire(sys_selector *sel, ep_item *item) {
+  item->retired = true;
+  if (sel->polling)
+    list_push_back(&sel->retired, &item->retired_node);
+  else
+    selector__free_item(item);
+}
+
+static void selector__free_retired(sys_selector *sel) {
+  list_node *node;
+  while ((node = list_first(&sel->retired)) != NULL) {
+    list_remove(node);
+    selector__free_item(container_of(node, ep_item, retired_node));
+  }
+}
+
+int32_t sys_selector_new(sys_selector **out) {
+  sys_selector *sel = calloc(1, sizeof *sel);
+  if (sel == NULL) return error_set(MIOW_ENOMEM);
+  sel->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (sel->epfd < 0) {
+    int error = errno;
+    free(sel);
+    return error_set_os(MIOW_EOS, error);
+  }
+  sel->control_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &sel->control};
+  if (sel->control_fd < 0 || epoll_ctl(sel->epfd, EPOLL_CTL_ADD, sel->control_fd, &ev) != 0) {
+    int error = errno;
+    if (sel->control_fd >= 0) close(sel->control_fd);
+    close(sel->epfd);
+    free(sel);
+    return error_set_os(MIOW_EOS, error);
+  }
+  sel->control.kind = EP_CONTROL;
+  pthread_mutex_init(&sel->lock, NULL);
+  list_init(&sel->retired);
+  *out = sel;
+  return 0;
+}
+
+void sys_selector_close(sys_selector *sel) {
+  pthread_mutex_lock(&sel->lock);
+  sel->closed = true;
+  pthread_mutex_unlock(&sel->lock);
+  selector_signal(sel);
+}
+
+void sys_selector_destroy(sys_selector *sel) {
+  selector__free_retired(sel);
+  close(sel->control_fd);
+  close(sel->epfd);
+  pthread_mutex_destroy(&sel->lock);
+  free(sel->posts);
+  free(sel);
+}
+
+/* Moves posted events into `events`; leaves the signal raised while some remain. */
+static size_t selector__take_posts(sys_selector *sel, miow_event *events, size_t room) {
+  uint64_t value;
+  ssize_t n = read(sel->control_fd, &value, sizeof value);
+  (void)n;
+  size_t take = sel->post_count < room ? sel->post_count : room;
+  for (size_t i = 0; i < take; i++) events[i] = sel->posts[i];
+  sel->post_count -= take;
+  for (size_t i = 0; i < sel->post_count; i++) sel->posts[i] = sel->posts[i + take];
+  if (sel->post_count > 0) selector_signal(sel);
+  return take;
+}
+
+static size_t selector__dispatch(sys_selector *sel, const struct epoll_event *reports, int n,
+                                 miow_event *events, size_t capacity) {
+  size_t count = 0;
+  for (int i = 0; i < n; i++) {
+    ep_item *item = reports[i].data.ptr;
+    if (item->retired) continue;
+    switch (item->kind) {
+      case EP_REGISTRATION:
+        if (registration_feed((sys_registration *)item, reports[i].events, &events[count]))
+          count++;
+        break;
+      case EP_WAKER:
+        if (waker_feed((sys_waker *)item, &events[count])) count++;
+        break;
+      case EP_CONTROL:
+        /* Posts go last: the reports fetched in this batch each have their slot reserved. */
+        break;
+    }
+  }
+  for (int i = 0; i < n; i++) {
+    ep_item *item = reports[i].data.ptr;
+    if (item->kind == EP_CONTROL && count < capacity)
+      count += selector__take_posts(sel, &events[count], capacity - count);
+  }
+  return count;
+}
+
+static double selector__now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The wait for what is left until `deadline`, rounded up so a wait never ends before it. */
+static int selector__wait_ms(int64_t timeout_ms, double deadline) {
+  if (timeout_ms < 0) return -1;
+  double left = deadline - selector__now_ms();
+  if (left <= 0) return 0;
+  double rounded = (double)(int64_t)left;
+  if (rounded < left) rounded += 1;
+  return rounded >= (double)INT32_MAX ? INT32_MAX : (int)rounded;
+}
+
+int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity, size_t *count,
+                          int64_t timeout_ms) {
+  struct epoll_event reports[POLL_BATCH];
+  int batch = capacity < POLL_BATCH ? (int)capacity : POLL_BATCH;
+  double deadline = selector__now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
+  *count = 0;
+
+  pthread_mutex_lock(&sel->lock);
+  if (sel->closed || sel->polling) {
+    int32_t rc = error_set(sel->closed ? MIOW_ECLOSED : MIOW_EBUSY);
+    pthread_mutex_unlock(&sel->lock);
+    return rc;
+  }
+  sel->polling = true;
+  int32_t rc = 0;
+  for (;;) {
+    int wait = selector__wait_ms(timeout_ms, deadline);
+    pthread_mutex_unlock(&sel->lock);
+    int n = epoll_wait(sel->epfd, reports, batch, wait);
+    int error = n < 0 ? errno : 0;
+    pthread_mutex_lock(&sel->lock);
+    size_t got = n > 0 ? selector__dispatch(sel, reports, n, events, capacity) : 0;
+    selector__free_retired(sel);
+    if (sel->closed) {
+      rc = error_set(MIOW_ECLOSED);
+      break;
+    }
+    if (error != 0 && error != EINTR) {
+      rc = error_set_os(MIOW_EOS, error);
+      break;
+    }
+    if (got > 0) {
+      *count = got;
+      break;
+    }
+    if (timeout_ms == 0 || (timeout_ms > 0 && selector__now_ms() >= deadline)) break;
+  }
+  sel->polling = false;
+  pthread_mutex_unlock(&sel->lock);
+  return rc;
+}
+
+int32_t sys_selector_post(sys_selector *sel, uint64_t token, uint32_t readiness) {
+  pthread_mutex_lock(&sel->lock);
+  int32_t rc = 0;
+  if (sel->closed) {
+    rc = error_set(MIOW_ECLOSED);
+  } else if (sel->post_count == sel->post_capacity) {
+    size_t capacity = sel->post_capacity == 0 ? 16 : sel->post_capacity * 2;
+    miow_event *grown = realloc(sel->posts, capacity * sizeof *grown);
+    if (grown == NULL) {
+      rc = error_set(MIOW_ENOMEM);
+    } else {
+      sel->posts = grown;
+      sel->post_capacity = capacity;
+    }
+  }
+  if (rc == 0) sel->posts[sel->post_count++] = (miow_event){token, readiness, 0};
+  pthread_mutex_unlock(&sel->lock);
+  if (rc == 0) selector_signal(sel);
+  return rc;
+}

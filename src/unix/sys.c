@@ -1,0 +1,52 @@
+/* Process-wide plumbing for the Unix backends: locks, the per-thread error record, and the
+ * socket check. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
+
+#include "error.h"
+#include "sys.h"
+
+/* The all-zero pthread mutex is PTHREAD_MUTEX_INITIALIZER on glibc and musl, which is what lets
+ * sys_lock promise that zeroed storage is an unlocked lock. */
+_Static_assert(sizeof(pthread_mutex_t) <= sizeof(sys_lock), "sys_lock too small for a mutex");
+
+int32_t sys_init(void) { return 0; }
+
+void sys_lock_acquire(sys_lock *lock) { pthread_mutex_lock((pthread_mutex_t *)lock->storage); }
+
+void sys_lock_release(sys_lock *lock) { pthread_mutex_unlock((pthread_mutex_t *)lock->storage); }
+
+/* Kept apart from errno because any libc call the host makes afterwards may overwrite that. */
+static _Thread_local int32_t last_error;
+
+void sys_error_store(int32_t os_error) {
+  last_error = os_error;
+  errno = os_error;
+}
+
+int32_t sys_error_load(void) { return last_error; }
+
+int32_t sys_error_for_code(int32_t code) {
+  switch (code) {
+    case MIOW_EINVAL: return EINVAL;
+    case MIOW_EBADHANDLE: return EBADF;
+    case MIOW_ENOMEM: return ENOMEM;
+    case MIOW_EEXIST: return EEXIST;
+    case MIOW_ENOENT: return ENOENT;
+    case MIOW_EBUSY: return EBUSY;
+    case MIOW_ENOTSOCK: return ENOTSOCK;
+    case MIOW_ECLOSED: return ECANCELED;
+    default: return EIO;
+  }
+}
+
+int32_t sys_socket_check(miow_socket_t socket) {
+  if (socket > (miow_socket_t)INT32_MAX) return error_set_os(MIOW_ENOTSOCK, EBADF);
+  int type;
+  socklen_t len = sizeof type;
+  if (getsockopt((int)socket, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+    return error_set_os(MIOW_ENOTSOCK, errno);
+  return 0;
+}

@@ -1,0 +1,15 @@
+/* The waker: an eventfd in the selector's epoll set. The counter coalesces wakes by itself. */
+#ifndef MIOW_UNIX_WAKER_H
+#define MIOW_UNIX_WAKER_H
+
+#include <stdbool.h>
+
+#include "selector.h"
+
+/* With the lock held: consumes the wake-up and fills `event`. */
+bool waker_feed(sys_waker *waker, miow_event *event);
+
+/* Releases a retired waker's memory and fd. */
+void waker_free_item(sys_waker *waker);
+
+#endif
