@@ -28,6 +28,9 @@ have_cmd gcc || need_packages+=(gcc libc6-dev)
 have_cmd make || need_packages+=(make)
 have_cmd nm || need_packages+=(binutils)
 have_cmd valgrind || need_packages+=(valgrind)
+# llvm-dlltool writes the MSVC import library; pkg-config checks miowin.pc.
+have_cmd llvm-dlltool || need_packages+=(llvm)
+have_cmd pkg-config || need_packages+=(pkg-config)
 [ -f /usr/include/cmocka.h ] || need_packages+=(libcmocka-dev)
 
 if [ ${#need_packages[@]} -gt 0 ]; then

@@ -1,0 +1,87 @@
+# Installs the build tree into a scratch prefix, then checks what a host finds there: the CMake
+# package (a consumer project built and run against it), miowin.pc, and on Windows the MSVC
+# import library. Run with cmake -P and the -D variables set by tests/install/CMakeLists.txt.
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}")
+  endif()
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+set(prefix ${WORK_DIR}/prefix)
+file(REMOVE_RECURSE ${WORK_DIR})
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+
+foreach(f include/miowin.h include/miow/event.h lib/cmake/miowin/miowinConfig.cmake
+          lib/cmake/miowin/miowinConfigVersion.cmake lib/pkgconfig/miowin.pc)
+  if(NOT EXISTS ${prefix}/${f})
+    message(FATAL_ERROR "the install tree lacks ${f}")
+  endif()
+endforeach()
+
+# find_package(miowin) from a separate project, built with the same toolchain.
+set(toolchain_arg "")
+if(TOOLCHAIN)
+  set(toolchain_arg -DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN})
+endif()
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install/consumer -B ${WORK_DIR}/consumer
+    ${toolchain_arg} -DCMAKE_PREFIX_PATH=${prefix})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer)
+if(WINDOWS)
+  file(GLOB dll ${prefix}/bin/miowin.dll)
+  if(NOT dll)
+    message(FATAL_ERROR "the install tree lacks bin/miowin.dll")
+  endif()
+  file(COPY ${dll} DESTINATION ${WORK_DIR}/consumer)
+  run(${EMULATOR} ${WORK_DIR}/consumer/consumer.exe)
+else()
+  run(${WORK_DIR}/consumer/consumer)
+endif()
+if(NOT run_output MATCHES "consumer: OK")
+  message(FATAL_ERROR "the consumer did not succeed:\n${run_output}")
+endif()
+
+# pkg-config sees the same library.
+set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
+run(pkg-config --modversion miowin)
+string(STRIP "${run_output}" version)
+if(NOT version STREQUAL VERSION)
+  message(FATAL_ERROR "miowin.pc says version '${version}', the project is ${VERSION}")
+endif()
+run(pkg-config --cflags --libs miowin)
+separate_arguments(pc_flags UNIX_COMMAND "${run_output}")
+# Build the consumer again from the pkg-config flags alone, and run that one too.
+if(WINDOWS)
+  set(pc_exe ${WORK_DIR}/consumer/consumer_pc.exe)
+  run(${C_COMPILER} ${SOURCE_DIR}/tests/install/consumer/consumer.c ${pc_flags} -static-libgcc
+      -o ${pc_exe})
+  run(${EMULATOR} ${pc_exe})
+else()
+  set(pc_exe ${WORK_DIR}/consumer/consumer_pc)
+  run(${C_COMPILER} ${SOURCE_DIR}/tests/install/consumer/consumer.c ${pc_flags}
+      -Wl,-rpath,${prefix}/lib -o ${pc_exe})
+  run(${pc_exe})
+endif()
+if(NOT run_output MATCHES "consumer: OK")
+  message(FATAL_ERROR "the consumer built from miowin.pc did not succeed:\n${run_output}")
+endif()
+
+if(WINDOWS)
+  # Both import libraries, each naming every export of the .def.
+  foreach(lib lib/libmiowin.dll.a lib/miowin.lib lib/miowin.def)
+    if(NOT EXISTS ${prefix}/${lib})
+      message(FATAL_ERROR "the install tree lacks ${lib}")
+    endif()
+  endforeach()
+  run(${LLVM_NM} ${prefix}/lib/miowin.lib)
+  set(symbols "${run_output}")
+  file(STRINGS ${SOURCE_DIR}/def/miowin.def exports REGEX "^[ \t]*miow_[a-z0-9_]+")
+  foreach(line IN LISTS exports)
+    string(REGEX MATCH "miow_[a-z0-9_]+" name "${line}")
+    if(NOT symbols MATCHES "__imp_${name}\n")
+      message(FATAL_ERROR "miowin.lib does not import ${name}")
+    endif()
+  endforeach()
+endif()
+message(STATUS "install tree at ${prefix} checked")
