@@ -108,3 +108,15 @@ void handle_release(handle_obj *obj) {
   sys_lock_release(&table_lock);
   if (refs == 0) obj->destroy(obj);
 }
+
+/* Frees the table when the library is unloaded (dlclose, FreeLibrary) with no handle live:
+ * nothing points at it after that, so a host that loads and unloads the library would leak it
+ * on every cycle. While any handle is live it stays: a thread may still be using it. */
+__attribute__((destructor)) static void handle__unload(void) {
+  for (uint32_t i = 0; i < slot_count; i++)
+    if (slots[i].obj != NULL) return;
+  free(slots);
+  slots = NULL;
+  slot_count = slot_capacity = 0;
+  free_head = UINT32_MAX;
+}
