@@ -1,21 +1,52 @@
 #!/usr/bin/env bash
-# Shows miowin working on a fresh Debian machine: installs what is missing, builds with the
-# mingw64 preset, and runs the echo demo (docs/examples/echo_demo.c) under Wine. Safe to run
-# again: bootstrap skips what is installed, and the build only redoes what changed.
+# Shows miowin working on a fresh Debian machine: installs what is missing, builds, and runs the
+# echo demo (docs/examples/echo_demo.c). Safe to run again: bootstrap skips what is installed,
+# and the build only redoes what changed.
+#
+#   scripts/demo.sh            the Windows build (mingw64 preset), run under Wine
+#   scripts/demo.sh --native   the native Linux build (linux preset, epoll backend), run directly
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
-BUILD_DIR=build/mingw64
-
 log() { printf 'demo: %s\n' "$*"; }
+
+native=0
+case "${1:-}" in
+  "") ;;
+  --native) native=1 ;;
+  -h|--help)
+    sed -n '2,7s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+  *)
+    printf 'usage: %s [--native]\n' "$0" >&2
+    exit 2
+    ;;
+esac
+if [ $# -gt 1 ]; then
+  printf 'usage: %s [--native]\n' "$0" >&2
+  exit 2
+fi
+
+if [ "$native" -eq 1 ]; then
+  PRESET=linux
+else
+  PRESET=mingw64
+fi
+BUILD_DIR=build/$PRESET
 
 scripts/bootstrap.sh
 
 log "configuring $BUILD_DIR"
-cmake --preset mingw64 >/dev/null
+cmake --preset "$PRESET" >/dev/null
 log "building the library and the demo"
-cmake --build --preset mingw64 --target echo_demo
+cmake --build --preset "$PRESET" --target echo_demo
+
+if [ "$native" -eq 1 ]; then
+  log "running the echo demo natively"
+  exec "$BUILD_DIR/docs/echo_demo"
+fi
 
 # The same private prefix, and the same settings, as the toolchain file gives the tests.
 export WINEDEBUG=-all WINEPREFIX="$PWD/$BUILD_DIR/wineprefix" WINEDLLOVERRIDES=mscoree,mshtml=

@@ -3,24 +3,18 @@
  * fired from a second thread ends the loop. Every event is printed as it arrives.
  *
  * Exit status 0 and a last line "echo demo: OK" on success; 1 and a reason on any failure,
- * including when the exchange has not finished after DEMO_TIME_LIMIT_MS. */
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef _WIN32_WINNT
-#define _WIN32_WINNT 0x0600 /* GetTickCount64 */
-#endif
-
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <windows.h>
-
+ * including when the exchange has not finished after DEMO_TIME_LIMIT_MS.
+ *
+ * The same source builds for Windows (miowin.dll over AFD) and Linux (libmiowin.so over epoll):
+ * the few calls that differ between the two systems (sockets, threads, the clock) are in
+ * demo_platform.h, implemented by platform/win.c and platform/posix.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "miowin.h"
+#include "demo_platform.h"
 
 #define DEMO_TIME_LIMIT_MS 10000
 
@@ -32,19 +26,19 @@ enum {
   TOKEN_WAKER = 4,
 };
 
-static const char *const messages[] = {"hello", "readiness from AFD", "goodbye"};
+static const char *const messages[] = {"hello", "readiness from AFD or epoll", "goodbye"};
 #define MESSAGE_COUNT (sizeof messages / sizeof messages[0])
 
 typedef struct demo {
   miow_selector *sel;
   miow_waker *waker;
-  HANDLE waker_thread;
+  demo_thread *waker_thread;
 
-  SOCKET listener;
+  miow_socket_t listener;
   miow_source *listener_src;
 
   /* The client side: connects, sends messages[next], waits for its echo in echo[]. */
-  SOCKET client;
+  miow_socket_t client;
   miow_source *client_src;
   int connected;
   size_t next;
@@ -52,7 +46,7 @@ typedef struct demo {
   size_t echo_len;
 
   /* The server's side of the accepted connection. */
-  SOCKET server;
+  miow_socket_t server;
   miow_source *server_src;
 
   int done;
@@ -76,8 +70,9 @@ static void check(int32_t rc, const char *what) {
   }
 }
 
-static void die_wsa(const char *what) {
-  die("%s: Winsock error %d", what, WSAGetLastError());
+/* A failed socket call: the OS error is WSAGetLastError() on Windows, errno elsewhere. */
+static void die_socket(const char *what) {
+  die("%s: socket error %d", what, demo_last_socket_error());
 }
 
 static const char *token_name(uint64_t token) {
@@ -110,25 +105,24 @@ static void print_event(const miow_event *ev) {
          text[0] != '\0' ? text : "(none)");
 }
 
-static void set_nonblocking(SOCKET s) {
-  u_long on = 1;
-  if (ioctlsocket(s, FIONBIO, &on) != 0) die_wsa("ioctlsocket(FIONBIO)");
+static void set_nonblocking(miow_socket_t s) {
+  if (demo_set_nonblocking(s) != 0) die_socket("set_nonblocking");
 }
 
 /* ---- the listener ---------------------------------------------------------------------- */
 
 static void listener_readable(demo *d) {
   for (;;) {
-    SOCKET s = accept(d->listener, NULL, NULL);
-    if (s == INVALID_SOCKET) {
-      if (WSAGetLastError() == WSAEWOULDBLOCK) return; /* level mode: nothing to re-arm */
-      die_wsa("accept");
+    miow_socket_t s = demo_accept(d->listener);
+    if (s == DEMO_INVALID_SOCKET) {
+      if (demo_would_block(demo_last_socket_error())) return; /* level mode: nothing to re-arm */
+      die_socket("accept");
     }
-    if (d->server != INVALID_SOCKET) die("a second connection arrived");
+    if (d->server != DEMO_INVALID_SOCKET) die("a second connection arrived");
     d->server = s;
     set_nonblocking(s);
     /* Edge mode: READABLE is reported once, then stays silent until we rearm. */
-    check(miow_source_new(&d->server_src, (miow_socket_t)s), "miow_source_new(server)");
+    check(miow_source_new(&d->server_src, s), "miow_source_new(server)");
     check(miow_source_register(d->server_src, d->sel, TOKEN_SERVER, MIOW_READABLE | MIOW_EDGE),
           "miow_source_register(server)");
     printf("server: accepted a connection, registered READABLE|EDGE\n");
@@ -140,25 +134,25 @@ static void listener_readable(demo *d) {
 static void server_readable(demo *d) {
   char buf[256];
   for (;;) {
-    int n = recv(d->server, buf, (int)sizeof buf, 0);
+    int n = demo_recv(d->server, buf, (int)sizeof buf);
     if (n > 0) {
       /* A few bytes over loopback always fit in the send buffer; a real server would keep
        * what send() did not take and register WRITABLE for it. */
-      if (send(d->server, buf, n, 0) != n) die_wsa("send(server)");
+      if (demo_send(d->server, buf, n) != n) die_socket("send(server)");
       printf("server: echoed %d bytes\n", n);
     } else if (n == 0) {
       printf("server: the client finished sending; closing\n");
       check(miow_source_free(d->server_src), "miow_source_free(server)");
       d->server_src = NULL;
-      closesocket(d->server);
-      d->server = INVALID_SOCKET;
+      demo_close_socket(d->server);
+      d->server = DEMO_INVALID_SOCKET;
       return;
-    } else if (WSAGetLastError() == WSAEWOULDBLOCK) {
+    } else if (demo_would_block(demo_last_socket_error())) {
       /* Drained: only now may READABLE be reported again. */
       check(miow_source_rearm(d->server_src), "miow_source_rearm(server)");
       return;
     } else {
-      die_wsa("recv(server)");
+      die_socket("recv(server)");
     }
   }
 }
@@ -168,24 +162,22 @@ static void server_readable(demo *d) {
 static void client_send_next(demo *d) {
   const char *msg = messages[d->next];
   int len = (int)strlen(msg);
-  if (send(d->client, msg, len, 0) != len) die_wsa("send(client)");
+  if (demo_send(d->client, msg, len) != len) die_socket("send(client)");
   printf("client: sent \"%s\"\n", msg);
   d->echo_len = 0;
 }
 
-static DWORD WINAPI wake_from_another_thread(LPVOID arg) {
+/* Runs on the second thread: miow_waker_wake() is the one call that may come from any thread. */
+static int wake_from_another_thread(void *arg) {
   miow_waker *waker = arg;
-  Sleep(50);
+  demo_sleep_ms(50);
   return miow_waker_wake(waker) == MIOW_OK ? 0 : 1;
 }
 
 static void client_connected(demo *d, uint32_t readiness) {
   int err = 0;
-  int len = (int)sizeof err;
-  if (getsockopt(d->client, SOL_SOCKET, SO_ERROR, (char *)&err, &len) != 0) {
-    die_wsa("getsockopt(SO_ERROR)");
-  }
-  if ((readiness & MIOW_ERROR) || err != 0) die("connect failed: Winsock error %d", err);
+  if (demo_socket_error(d->client, &err) != 0) die_socket("getsockopt(SO_ERROR)");
+  if ((readiness & MIOW_ERROR) || err != 0) die("connect failed: socket error %d", err);
   d->connected = 1;
   /* The oneshot registration is disarmed now; reregister replaces its interests entirely. */
   check(miow_source_reregister(d->client_src, d->sel, TOKEN_CLIENT, MIOW_READABLE),
@@ -197,7 +189,7 @@ static void client_connected(demo *d, uint32_t readiness) {
 static void client_readable(demo *d) {
   for (;;) {
     /* The buffer always has room: an echo longer than its message is an error below. */
-    int n = recv(d->client, d->echo + d->echo_len, (int)(sizeof d->echo - d->echo_len), 0);
+    int n = demo_recv(d->client, d->echo + d->echo_len, (int)(sizeof d->echo - d->echo_len));
     if (n > 0) {
       if (d->next >= MESSAGE_COUNT) die("data after the last echo");
       size_t want = strlen(messages[d->next]);
@@ -209,20 +201,20 @@ static void client_readable(demo *d) {
       if (++d->next < MESSAGE_COUNT) {
         client_send_next(d);
       } else {
-        if (shutdown(d->client, SD_SEND) != 0) die_wsa("shutdown(client)");
+        if (demo_shutdown_send(d->client) != 0) die_socket("shutdown(client)");
         printf("client: all echoes verified; sent FIN\n");
       }
     } else if (n == 0) {
       if (d->next < MESSAGE_COUNT) die("the server closed early");
       printf("client: the server closed; deregistering and waking from another thread\n");
       check(miow_source_deregister(d->client_src, d->sel), "miow_source_deregister(client)");
-      d->waker_thread = CreateThread(NULL, 0, wake_from_another_thread, d->waker, 0, NULL);
-      if (d->waker_thread == NULL) die("CreateThread: error %lu", GetLastError());
+      d->waker_thread = demo_thread_start(wake_from_another_thread, d->waker);
+      if (d->waker_thread == NULL) die("could not start the waking thread");
       return;
-    } else if (WSAGetLastError() == WSAEWOULDBLOCK) {
+    } else if (demo_would_block(demo_last_socket_error())) {
       return; /* level mode: reported again whenever data is waiting */
     } else {
-      die_wsa("recv(client)");
+      die_socket("recv(client)");
     }
   }
 }
@@ -252,17 +244,11 @@ static void dispatch(demo *d, const miow_event *ev) {
   }
 }
 
-static SOCKET open_listener(struct sockaddr_in *addr) {
-  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-  if (s == INVALID_SOCKET) die_wsa("socket(listener)");
-  memset(addr, 0, sizeof *addr);
-  addr->sin_family = AF_INET;
-  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr->sin_port = 0; /* any free port */
-  int len = (int)sizeof *addr;
-  if (bind(s, (struct sockaddr *)addr, len) != 0) die_wsa("bind");
-  if (listen(s, SOMAXCONN) != 0) die_wsa("listen");
-  if (getsockname(s, (struct sockaddr *)addr, &len) != 0) die_wsa("getsockname");
+static miow_socket_t open_listener(uint16_t *port) {
+  miow_socket_t s = demo_tcp_socket();
+  if (s == DEMO_INVALID_SOCKET) die_socket("socket(listener)");
+  /* 127.0.0.1 on any free port; *port tells which. */
+  if (demo_listen_loopback(s, port) != 0) die_socket("bind/listen(listener)");
   set_nonblocking(s);
   return s;
 }
@@ -270,41 +256,41 @@ static SOCKET open_listener(struct sockaddr_in *addr) {
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
   printf("echo demo: miowin %s\n", miow_version_string());
-  if ((miow_version() >> 16) != MIOW_VERSION_MAJOR) die("miowin.dll has another major version");
-
-  WSADATA wsa;
-  if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) die("WSAStartup failed");
+  if ((miow_version() >> 16) != MIOW_VERSION_MAJOR) {
+    die("the loaded miowin has another major version");
+  }
+  if (demo_net_init() != 0) die("could not start the socket layer");
 
   demo d;
   memset(&d, 0, sizeof d);
-  d.server = INVALID_SOCKET;
+  d.server = DEMO_INVALID_SOCKET;
 
   check(miow_selector_new(&d.sel), "miow_selector_new");
   check(miow_waker_new(d.sel, TOKEN_WAKER, &d.waker), "miow_waker_new");
 
-  struct sockaddr_in addr;
-  d.listener = open_listener(&addr);
-  check(miow_source_new(&d.listener_src, (miow_socket_t)d.listener), "miow_source_new(listener)");
+  uint16_t port = 0;
+  d.listener = open_listener(&port);
+  check(miow_source_new(&d.listener_src, d.listener), "miow_source_new(listener)");
   check(miow_source_register(d.listener_src, d.sel, TOKEN_LISTENER, MIOW_READABLE),
         "miow_source_register(listener)");
-  printf("listener: 127.0.0.1:%u, registered READABLE (level)\n", (unsigned)ntohs(addr.sin_port));
+  printf("listener: 127.0.0.1:%u, registered READABLE (level)\n", (unsigned)port);
 
-  d.client = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-  if (d.client == INVALID_SOCKET) die_wsa("socket(client)");
+  d.client = demo_tcp_socket();
+  if (d.client == DEMO_INVALID_SOCKET) die_socket("socket(client)");
   set_nonblocking(d.client);
-  if (connect(d.client, (struct sockaddr *)&addr, (int)sizeof addr) != 0 &&
-      WSAGetLastError() != WSAEWOULDBLOCK) {
-    die_wsa("connect");
+  if (demo_connect_loopback(d.client, port) != 0 &&
+      !demo_would_block(demo_last_socket_error())) {
+    die_socket("connect");
   }
   /* A non-blocking connect completes when the socket turns writable; one report is enough. */
-  check(miow_source_new(&d.client_src, (miow_socket_t)d.client), "miow_source_new(client)");
+  check(miow_source_new(&d.client_src, d.client), "miow_source_new(client)");
   check(miow_source_register(d.client_src, d.sel, TOKEN_CLIENT, MIOW_WRITABLE | MIOW_ONESHOT),
         "miow_source_register(client)");
   printf("client: connecting, registered WRITABLE|ONESHOT\n");
 
-  ULONGLONG deadline = GetTickCount64() + DEMO_TIME_LIMIT_MS;
+  uint64_t deadline = demo_monotonic_ms() + DEMO_TIME_LIMIT_MS;
   while (!d.done) {
-    ULONGLONG now = GetTickCount64();
+    uint64_t now = demo_monotonic_ms();
     if (now >= deadline) die("gave up after %d ms", DEMO_TIME_LIMIT_MS);
     miow_event events[8];
     size_t count = 0;
@@ -314,22 +300,20 @@ int main(void) {
     for (size_t i = 0; i < count && !d.done; i++) dispatch(&d, &events[i]);
   }
 
-  if (WaitForSingleObject(d.waker_thread, 5000) != WAIT_OBJECT_0) die("the waking thread hung");
-  DWORD thread_result = 1;
-  GetExitCodeThread(d.waker_thread, &thread_result);
-  CloseHandle(d.waker_thread);
+  int thread_result = 1;
+  if (demo_thread_join(d.waker_thread, 5000, &thread_result) != 0) die("the waking thread hung");
   if (thread_result != 0) die("miow_waker_wake failed in the second thread");
 
   /* Free the sources before closing their sockets; any order among the objects is fine. */
   if (d.server_src != NULL) check(miow_source_free(d.server_src), "miow_source_free(server)");
-  if (d.server != INVALID_SOCKET) closesocket(d.server);
+  if (d.server != DEMO_INVALID_SOCKET) demo_close_socket(d.server);
   check(miow_source_free(d.listener_src), "miow_source_free(listener)");
   check(miow_source_free(d.client_src), "miow_source_free(client)");
   check(miow_waker_free(d.waker), "miow_waker_free");
   check(miow_selector_free(d.sel), "miow_selector_free");
-  closesocket(d.listener);
-  closesocket(d.client);
-  WSACleanup();
+  demo_close_socket(d.listener);
+  demo_close_socket(d.client);
+  demo_net_cleanup();
 
   printf("echo demo: OK\n");
   return 0;
