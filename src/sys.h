@@ -25,6 +25,19 @@ typedef struct sys_lock {
 void sys_lock_acquire(sys_lock *lock);
 void sys_lock_release(sys_lock *lock);
 
+/* A condition variable used with a sys_lock; all-zero storage is ready to use. */
+typedef struct sys_cond {
+  uintptr_t storage[8];
+} sys_cond;
+
+/* Releases `lock`, waits until signalled or `timeout_ms` passes (-1: no limit), re-acquires
+ * `lock`. Wakes may be spurious: callers re-check their condition. */
+void sys_cond_wait(sys_cond *cond, sys_lock *lock, int64_t timeout_ms);
+void sys_cond_broadcast(sys_cond *cond);
+
+/* Milliseconds on a monotonic clock, with a fraction, for deadlines. */
+double sys_now_ms(void);
+
 /* The calling thread's last OS error: stored for miow_last_os_error() and also set as the
  * thread's native last error so that FFI layers can read it. */
 void sys_error_store(int32_t os_error);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -126,16 +125,10 @@ static size_t selector__dispatch(sys_selector *sel, const struct epoll_event *re
   return count;
 }
 
-static double selector__now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 /* The wait for what is left until `deadline`, rounded up so a wait never ends before it. */
 static int selector__wait_ms(int64_t timeout_ms, double deadline) {
   if (timeout_ms < 0) return -1;
-  double left = deadline - selector__now_ms();
+  double left = deadline - sys_now_ms();
   if (left <= 0) return 0;
   double rounded = (double)(int64_t)left;
   if (rounded < left) rounded += 1;
@@ -146,7 +139,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
                           int64_t timeout_ms) {
   struct epoll_event reports[POLL_BATCH];
   int batch = capacity < POLL_BATCH ? (int)capacity : POLL_BATCH;
-  double deadline = selector__now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
+  double deadline = sys_now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
   *count = 0;
 
   pthread_mutex_lock(&sel->lock);
@@ -177,7 +170,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
       *count = got;
       break;
     }
-    if (timeout_ms == 0 || (timeout_ms > 0 && selector__now_ms() >= deadline)) break;
+    if (timeout_ms == 0 || (timeout_ms > 0 && sys_now_ms() >= deadline)) break;
   }
   sel->polling = false;
   pthread_mutex_unlock(&sel->lock);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "error.h"
 #include "sys.h"
@@ -17,6 +18,36 @@ int32_t sys_init(void) { return 0; }
 void sys_lock_acquire(sys_lock *lock) { pthread_mutex_lock((pthread_mutex_t *)lock->storage); }
 
 void sys_lock_release(sys_lock *lock) { pthread_mutex_unlock((pthread_mutex_t *)lock->storage); }
+
+_Static_assert(sizeof(pthread_cond_t) <= sizeof(sys_cond), "sys_cond too small for a cond");
+
+void sys_cond_wait(sys_cond *cond, sys_lock *lock, int64_t timeout_ms) {
+  pthread_cond_t *c = (pthread_cond_t *)cond->storage;
+  pthread_mutex_t *m = (pthread_mutex_t *)lock->storage;
+  if (timeout_ms < 0) {
+    pthread_cond_wait(c, m);
+    return;
+  }
+  /* A zeroed condition variable measures against CLOCK_REALTIME; pthread_cond_clockwait takes
+   * the monotonic clock instead, so a clock change cannot stretch the wait. */
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += (time_t)(timeout_ms / 1000);
+  deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  pthread_cond_clockwait(c, m, CLOCK_MONOTONIC, &deadline);
+}
+
+void sys_cond_broadcast(sys_cond *cond) { pthread_cond_broadcast((pthread_cond_t *)cond->storage); }
+
+double sys_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
 
 /* Kept apart from errno because any libc call the host makes afterwards may overwrite that. */
 static _Thread_local int32_t last_error;

@@ -122,19 +122,10 @@ void sys_selector_destroy(sys_selector *sel) {
   free(sel);
 }
 
-/* Milliseconds on a monotonic clock, with a fraction, for deadlines. */
-static double selector__now_ms(void) {
-  static LARGE_INTEGER frequency;
-  if (frequency.QuadPart == 0) QueryPerformanceFrequency(&frequency);
-  LARGE_INTEGER now;
-  QueryPerformanceCounter(&now);
-  return (double)now.QuadPart * 1000.0 / (double)frequency.QuadPart;
-}
-
 /* The wait for what is left until `deadline`, rounded up so a wait never ends before it. */
 static DWORD selector__wait_ms(int64_t timeout_ms, double deadline) {
   if (timeout_ms < 0) return INFINITE;
-  double left = deadline - selector__now_ms();
+  double left = deadline - sys_now_ms();
   if (left <= 0) return 0;
   double rounded = (double)(int64_t)left;
   if (rounded < left) rounded += 1;
@@ -145,7 +136,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
                           int64_t timeout_ms) {
   OVERLAPPED_ENTRY entries[POLL_BATCH];
   ULONG batch = capacity < POLL_BATCH ? (ULONG)capacity : POLL_BATCH;
-  double deadline = selector__now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
+  double deadline = sys_now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
   *count = 0;
 
   AcquireSRWLockExclusive(&sel->lock);
@@ -184,7 +175,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
       /* Nothing to report yet, but if what was dequeued queued new requests (say, a cancelled
        * request making way for a wider one after rearm), they may be satisfied right now. */
       if (n == 0 || list_is_empty(&sel->update_queue) || round >= ZERO_TIMEOUT_ROUNDS) break;
-    } else if (timeout_ms > 0 && selector__now_ms() >= deadline) {
+    } else if (timeout_ms > 0 && sys_now_ms() >= deadline) {
       break;
     }
   }

@@ -33,6 +33,28 @@ void sys_lock_acquire(sys_lock *lock) { AcquireSRWLockExclusive((SRWLOCK *)lock-
 
 void sys_lock_release(sys_lock *lock) { ReleaseSRWLockExclusive((SRWLOCK *)lock->storage); }
 
+_Static_assert(sizeof(CONDITION_VARIABLE) <= sizeof(sys_cond), "sys_cond storage too small");
+
+void sys_cond_wait(sys_cond *cond, sys_lock *lock, int64_t timeout_ms) {
+  DWORD wait = timeout_ms < 0 ? INFINITE
+               : timeout_ms >= (int64_t)INFINITE ? INFINITE - 1
+                                                  : (DWORD)timeout_ms;
+  SleepConditionVariableSRW((CONDITION_VARIABLE *)cond->storage, (SRWLOCK *)lock->storage, wait,
+                            0);
+}
+
+void sys_cond_broadcast(sys_cond *cond) {
+  WakeAllConditionVariable((CONDITION_VARIABLE *)cond->storage);
+}
+
+double sys_now_ms(void) {
+  static LARGE_INTEGER frequency;
+  if (frequency.QuadPart == 0) QueryPerformanceFrequency(&frequency);
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return (double)now.QuadPart * 1000.0 / (double)frequency.QuadPart;
+}
+
 /* The error record lives in a TLS slot of our own rather than in the thread's last error
  * alone, because any Win32 call the host makes afterwards overwrites that. */
 static INIT_ONCE tls_once = INIT_ONCE_STATIC_INIT;
