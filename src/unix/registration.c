@@ -1,12 +1,15 @@
 /* A socket's registration in an epoll selector. Edge mode is EPOLLET with the Windows backend's
  * meaning layered on top: a reported interest stays silent until rearm, even if new data
  * arrives, and rearm (an EPOLL_CTL_MOD) reports again what is still ready. */
+#define _GNU_SOURCE
 #include "registration.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "error.h"
 #include "interest.h"
@@ -57,8 +60,26 @@ bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event 
 static bool reg__closed_error(int error) { return error == EBADF || error == ENOENT; }
 
 static int reg__ctl(sys_registration *reg, int op) {
-  struct epoll_event ev = {.events = reg__epoll_events(reg->interests), .data.ptr = reg};
+  struct epoll_event ev = {.events = reg__epoll_events(reg->interests), .data.u64 = reg->item.id};
   return epoll_ctl(reg->sel->epfd, op, reg->fd, &ev) == 0 ? 0 : errno;
+}
+
+/* The owner closed the registered fd, but epoll keeps its entry while any other descriptor
+ * (a dup, or one inherited across fork) holds the socket open, and would go on reporting it.
+ * Removing the entry takes a descriptor of the same socket, so look for one among ours. */
+static void reg__remove_by_identity(sys_registration *reg) {
+  DIR *dir = opendir("/proc/self/fd");
+  if (dir == NULL) return;
+  struct dirent *entry;
+  while ((entry = readdir(dir)) != NULL) {
+    int fd = atoi(entry->d_name);
+    struct stat st;
+    if (fd == dirfd(dir) || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    if (st.st_dev == reg->dev && st.st_ino == reg->ino &&
+        epoll_ctl(reg->sel->epfd, EPOLL_CTL_DEL, fd, NULL) == 0)
+      break;
+  }
+  closedir(dir);
 }
 
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
@@ -66,16 +87,25 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   sys_registration *reg = calloc(1, sizeof *reg);
   if (reg == NULL) return error_set(MIOW_ENOMEM);
   reg->item.kind = EP_REGISTRATION;
-  list_init(&reg->item.retired_node);
   reg->sel = sel;
   reg->fd = (int)socket;
   reg->token = token;
   reg->interests = interests;
   reg->armed = interests & INTEREST_BITS;
+  struct stat st;
+  if (fstat(reg->fd, &st) != 0) {
+    int error = errno;
+    free(reg);
+    return error_set_os(MIOW_ENOTSOCK, error);
+  }
+  reg->dev = st.st_dev;
+  reg->ino = st.st_ino;
   pthread_mutex_lock(&sel->lock);
   int32_t rc = 0;
   if (sel->closed) {
     rc = error_set(MIOW_ECLOSED);
+  } else if (selector_attach(sel, &reg->item) != 0) {
+    rc = error_set(MIOW_ENOMEM);
   } else {
     int error = reg__ctl(reg, EPOLL_CTL_ADD);
     /* The same socket in the same selector twice is refused by epoll itself. */
@@ -85,6 +115,7 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
       rc = error_set_os(MIOW_ENOMEM, error);
     else if (error != 0)
       rc = error_set_os(MIOW_ENOTSOCK, error);
+    if (rc != 0) selector_detach(sel, &reg->item);
   }
   pthread_mutex_unlock(&sel->lock);
   if (rc != 0) {
@@ -145,8 +176,11 @@ int32_t sys_deregister(sys_registration *reg) {
   if (!reg->dropped && epoll_ctl(sel->epfd, EPOLL_CTL_DEL, reg->fd, NULL) != 0 &&
       reg__closed_error(errno))
     reg->dropped = true;
+  if (reg->dropped) reg__remove_by_identity(reg);
   int32_t rc = reg->dropped ? MIOW_ENOENT : 0;
-  selector_retire(sel, &reg->item);
+  /* Reports still in flight, or from an entry that could not be removed, carry a dead id. */
+  selector_detach(sel, &reg->item);
   pthread_mutex_unlock(&sel->lock);
+  free(reg);
   return rc;
 }

@@ -5,13 +5,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "selector.h"
 
 struct sys_registration {
-  ep_item item; /* first: epoll_data.ptr points here */
+  ep_item item;
   sys_selector *sel;
   int fd;
+  dev_t dev; /* which socket `fd` named when registered, to find it again by another fd */
+  ino_t ino;
   uint64_t token;
   uint32_t interests; /* as registered: interest bits and mode */
   uint32_t armed;     /* interest bits still armed; edge and oneshot reports clear them */

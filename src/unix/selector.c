@@ -1,5 +1,5 @@
 /* The epoll selector: the wait, turning epoll reports and posted events into events, and the
- * deferred freeing of items a running poll may still refer to. */
+ * table that maps epoll's ids to items. */
 #define _GNU_SOURCE
 #include "selector.h"
 
@@ -23,25 +23,45 @@ void selector_signal(sys_selector *sel) {
   (void)n;
 }
 
-static void selector__free_item(ep_item *item) {
-  if (item->kind == EP_WAKER) waker_free_item((sys_waker *)item);
-  else free(item);
-}
+/* Id 0 is the control eventfd's: generations start at 1, so no slot ever has id 0. */
+#define CONTROL_ID 0
 
-void selector_retire(sys_selector *sel, ep_item *item) {
-  item->retired = true;
-  if (sel->polling)
-    list_push_back(&sel->retired, &item->retired_node);
-  else
-    selector__free_item(item);
-}
-
-static void selector__free_retired(sys_selector *sel) {
-  list_node *node;
-  while ((node = list_first(&sel->retired)) != NULL) {
-    list_remove(node);
-    selector__free_item(container_of(node, ep_item, retired_node));
+int32_t selector_attach(sys_selector *sel, ep_item *item) {
+  uint32_t index;
+  if (sel->free_head != UINT32_MAX) {
+    index = sel->free_head;
+    sel->free_head = sel->slots[index].next_free;
+  } else {
+    if (sel->slot_count == sel->slot_capacity) {
+      uint32_t capacity = sel->slot_capacity == 0 ? 64 : sel->slot_capacity * 2;
+      ep_slot *grown = realloc(sel->slots, (size_t)capacity * sizeof *grown);
+      if (grown == NULL) return MIOW_ENOMEM;
+      sel->slots = grown;
+      sel->slot_capacity = capacity;
+    }
+    index = sel->slot_count++;
+    sel->slots[index].gen = 1;
   }
+  sel->slots[index].item = item;
+  item->id = (uint64_t)sel->slots[index].gen << 32 | index;
+  return 0;
+}
+
+void selector_detach(sys_selector *sel, ep_item *item) {
+  uint32_t index = (uint32_t)item->id;
+  ep_slot *slot = &sel->slots[index];
+  slot->item = NULL;
+  slot->gen = slot->gen == UINT32_MAX ? 1 : slot->gen + 1;
+  slot->next_free = sel->free_head;
+  sel->free_head = index;
+}
+
+static ep_item *selector__lookup(sys_selector *sel, uint64_t id) {
+  if (id == CONTROL_ID) return &sel->control;
+  uint32_t index = (uint32_t)id;
+  if (index >= sel->slot_count) return NULL;
+  ep_slot *slot = &sel->slots[index];
+  return slot->item != NULL && slot->gen == (uint32_t)(id >> 32) ? slot->item : NULL;
 }
 
 int32_t sys_selector_new(sys_selector **out) {
@@ -54,7 +74,7 @@ int32_t sys_selector_new(sys_selector **out) {
     return error_set_os(MIOW_EOS, error);
   }
   sel->control_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &sel->control};
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = CONTROL_ID};
   if (sel->control_fd < 0 || epoll_ctl(sel->epfd, EPOLL_CTL_ADD, sel->control_fd, &ev) != 0) {
     int error = errno;
     if (sel->control_fd >= 0) close(sel->control_fd);
@@ -63,8 +83,9 @@ int32_t sys_selector_new(sys_selector **out) {
     return error_set_os(MIOW_EOS, error);
   }
   sel->control.kind = EP_CONTROL;
+  sel->control.id = CONTROL_ID;
+  sel->free_head = UINT32_MAX;
   pthread_mutex_init(&sel->lock, NULL);
-  list_init(&sel->retired);
   *out = sel;
   return 0;
 }
@@ -77,7 +98,7 @@ void sys_selector_close(sys_selector *sel) {
 }
 
 void sys_selector_destroy(sys_selector *sel) {
-  selector__free_retired(sel);
+  free(sel->slots);
   close(sel->control_fd);
   close(sel->epfd);
   pthread_mutex_destroy(&sel->lock);
@@ -102,8 +123,8 @@ static size_t selector__dispatch(sys_selector *sel, const struct epoll_event *re
                                  miow_event *events, size_t capacity) {
   size_t count = 0;
   for (int i = 0; i < n; i++) {
-    ep_item *item = reports[i].data.ptr;
-    if (item->retired) continue;
+    ep_item *item = selector__lookup(sel, reports[i].data.u64);
+    if (item == NULL) continue; /* reported for an item freed since */
     switch (item->kind) {
       case EP_REGISTRATION:
         if (registration_feed((sys_registration *)item, reports[i].events, &events[count]))
@@ -118,8 +139,7 @@ static size_t selector__dispatch(sys_selector *sel, const struct epoll_event *re
     }
   }
   for (int i = 0; i < n; i++) {
-    ep_item *item = reports[i].data.ptr;
-    if (item->kind == EP_CONTROL && count < capacity)
+    if (reports[i].data.u64 == CONTROL_ID && count < capacity)
       count += selector__take_posts(sel, &events[count], capacity - count);
   }
   return count;
@@ -157,7 +177,6 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
     int error = n < 0 ? errno : 0;
     pthread_mutex_lock(&sel->lock);
     size_t got = n > 0 ? selector__dispatch(sel, reports, n, events, capacity) : 0;
-    selector__free_retired(sel);
     if (sel->closed) {
       rc = error_set(MIOW_ECLOSED);
       break;

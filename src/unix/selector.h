@@ -1,23 +1,30 @@
 /* The epoll selector: one epoll instance, an eventfd that carries posted events and the close
- * signal, and the items whose memory must outlive a poll that may still hold their events. */
+ * signal, and the table of items epoll reports on. epoll_data holds an item's id (a slot index
+ * and a generation), never a pointer: epoll can keep an entry after the item is freed (its fd
+ * was closed while a duplicate keeps the socket open), and a stale id is simply not found. */
 #ifndef MIOW_UNIX_SELECTOR_H
 #define MIOW_UNIX_SELECTOR_H
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "list.h"
 #include "sys.h"
 
 typedef enum ep_kind { EP_REGISTRATION, EP_WAKER, EP_CONTROL } ep_kind;
 
-/* What every epoll_data.ptr points at. */
+/* Embedded first in everything epoll reports on. */
 typedef struct ep_item {
   ep_kind kind;
-  bool retired;           /* removed from epoll; its events are ignored */
-  list_node retired_node; /* in sel->retired until no poll can hold its events */
+  uint64_t id; /* what epoll_data.u64 holds */
 } ep_item;
+
+typedef struct ep_slot {
+  ep_item *item; /* NULL while free */
+  uint32_t gen;
+  uint32_t next_free;
+} ep_slot;
 
 struct sys_selector {
   int epfd;
@@ -26,15 +33,21 @@ struct sys_selector {
   pthread_mutex_t lock; /* guards everything below, and every item of this selector */
   bool polling;
   bool closed;
-  list_node retired;
+  ep_slot *slots;
+  uint32_t slot_count;
+  uint32_t slot_capacity;
+  uint32_t free_head;
   miow_event *posts; /* posted events not yet delivered, oldest first */
   size_t post_count;
   size_t post_capacity;
 };
 
-/* With the lock held: the item was removed from epoll. Frees it now, or once the running poll
- * has finished with the events it fetched. */
-void selector_retire(sys_selector *sel, ep_item *item);
+/* With the lock held: gives `item` an id in the table. Returns 0 or MIOW_ENOMEM. */
+int32_t selector_attach(sys_selector *sel, ep_item *item);
+
+/* With the lock held: retires the item's id, so reports still carrying it are ignored. The
+ * caller may free the item at once. */
+void selector_detach(sys_selector *sel, ep_item *item);
 
 /* Wakes a poller blocked in epoll_wait; safe without the lock. */
 void selector_signal(sys_selector *sel);

@@ -12,7 +12,7 @@
 #include "error.h"
 
 struct sys_waker {
-  ep_item item; /* first: epoll_data.ptr points here */
+  ep_item item;
   sys_selector *sel;
   int fd;
   uint64_t token;
@@ -22,16 +22,30 @@ int32_t sys_waker_new(sys_selector *sel, uint64_t token, sys_waker **out) {
   sys_waker *waker = calloc(1, sizeof *waker);
   if (waker == NULL) return error_set(MIOW_ENOMEM);
   waker->item.kind = EP_WAKER;
-  list_init(&waker->item.retired_node);
   waker->sel = sel;
   waker->token = token;
   waker->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = waker};
-  if (waker->fd < 0 || epoll_ctl(sel->epfd, EPOLL_CTL_ADD, waker->fd, &ev) != 0) {
+  if (waker->fd < 0) {
     int error = errno;
-    if (waker->fd >= 0) close(waker->fd);
     free(waker);
     return error_set_os(MIOW_EOS, error);
+  }
+  pthread_mutex_lock(&sel->lock);
+  int32_t rc = selector_attach(sel, &waker->item);
+  if (rc != 0) {
+    rc = error_set(rc);
+  } else {
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = waker->item.id};
+    if (epoll_ctl(sel->epfd, EPOLL_CTL_ADD, waker->fd, &ev) != 0) {
+      rc = error_set_os(MIOW_EOS, errno);
+      selector_detach(sel, &waker->item);
+    }
+  }
+  pthread_mutex_unlock(&sel->lock);
+  if (rc != 0) {
+    close(waker->fd);
+    free(waker);
+    return rc;
   }
   *out = waker;
   return 0;
@@ -53,11 +67,8 @@ void sys_waker_free(sys_waker *waker) {
   sys_selector *sel = waker->sel;
   pthread_mutex_lock(&sel->lock);
   epoll_ctl(sel->epfd, EPOLL_CTL_DEL, waker->fd, NULL);
-  selector_retire(sel, &waker->item);
+  selector_detach(sel, &waker->item);
   pthread_mutex_unlock(&sel->lock);
-}
-
-void waker_free_item(sys_waker *waker) {
   close(waker->fd);
   free(waker);
 }

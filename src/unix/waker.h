@@ -9,7 +9,4 @@
 /* With the lock held: consumes the wake-up and fills `event`. */
 bool waker_feed(sys_waker *waker, miow_event *event);
 
-/* Releases a retired waker's memory and fd. */
-void waker_free_item(sys_waker *waker);
-
 #endif

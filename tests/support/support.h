@@ -39,6 +39,8 @@ void support_shutdown_write(miow_socket_t s);
 /* Closes with SO_LINGER 0, so the peer sees a reset. */
 void support_close_reset(miow_socket_t s);
 void support_close(miow_socket_t s);
+/* A second descriptor (handle) for the same socket, which keeps it open when `s` is closed. */
+miow_socket_t support_dup_socket(miow_socket_t s);
 /* A value that is an open handle but not a socket, and its cleanup. */
 miow_socket_t support_non_socket(void);
 void support_close_non_socket(miow_socket_t h);

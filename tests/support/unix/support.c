@@ -143,6 +143,12 @@ void support_close_reset(miow_socket_t s) {
 
 void support_close(miow_socket_t s) { assert_int_equal(close((int)s), 0); }
 
+miow_socket_t support_dup_socket(miow_socket_t s) {
+  int fd = dup((int)s);
+  assert_true(fd >= 0);
+  return (miow_socket_t)fd;
+}
+
 miow_socket_t support_non_socket(void) {
   int fd = eventfd(0, EFD_CLOEXEC);
   assert_true(fd >= 0);

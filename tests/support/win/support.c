@@ -140,6 +140,15 @@ void support_close_reset(miow_socket_t s) {
 
 void support_close(miow_socket_t s) { assert_int_equal(closesocket((SOCKET)s), 0); }
 
+miow_socket_t support_dup_socket(miow_socket_t s) {
+  WSAPROTOCOL_INFOW info;
+  assert_int_equal(WSADuplicateSocketW((SOCKET)s, GetCurrentProcessId(), &info), 0);
+  SOCKET dup = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                          WSA_FLAG_OVERLAPPED);
+  assert_true(dup != INVALID_SOCKET);
+  return (miow_socket_t)dup;
+}
+
 miow_socket_t support_non_socket(void) {
   HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
   assert_non_null(event);
