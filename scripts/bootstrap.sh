@@ -32,6 +32,11 @@ have_cmd valgrind || need_packages+=(valgrind)
 have_cmd llvm-dlltool || need_packages+=(llvm)
 have_cmd pkg-config || need_packages+=(pkg-config)
 [ -f /usr/include/cmocka.h ] || need_packages+=(libcmocka-dev)
+# The Python binding's tests and wheels, with Debian's own Python (no PyPI here).
+for pkg in python3-pytest python3-pytest-timeout libpython3.11-testsuite python3-setuptools \
+           python3-wheel python3-pip python3-venv; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_packages+=("$pkg")
+done
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"

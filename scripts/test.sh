@@ -39,10 +39,33 @@ run_preset() {
   total_failed=$((total_failed + failed))
 }
 
+# run_binding NAME SCRIPT: a binding's own test script, which ends with "NAME: N passed, N failed".
+run_binding() {
+  local name=$1 script=$2 status summary
+  echo "=== $name"
+  set +e
+  bash "$script" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  summary=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "test.sh: $script printed no summary" >&2
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  local passed failed
+  passed=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$summary")
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
+
 run_preset mingw64
 run_preset linux
 run_preset linux-asan
 run_preset linux-valgrind
+run_binding python bindings/python/test.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

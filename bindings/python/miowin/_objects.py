@@ -1,0 +1,381 @@
+"""Selector, Source and Waker: Python objects that own one miowin handle each.
+
+Each object frees its handle in close(), on leaving a ``with`` block, or when it is collected.
+Closing twice is harmless, and ``__del__`` never raises. A closed object keeps no handle: calls
+on it pass NULL, which the library rejects with ``MIOW_EBADHANDLE`` (:class:`BadHandleError`).
+
+A Source keeps a reference to the object it wraps (so a socket cannot be collected, and its
+descriptor closed and reused, while it is wrapped) and to the selector it is registered with;
+a Waker keeps its selector. The library would survive any order of frees anyway (stale handles
+are recognised, not dereferenced); the references only make the Python objects' lifetimes
+match what the handles need.
+"""
+
+import ctypes
+import math
+import struct
+import threading
+import time
+
+from . import _errors
+from . import _native
+
+_lib = _native.lib
+_EVENT = struct.Struct("=QII")
+
+#: Events fetched per call to miow_selector_poll (the library reports at most 256 per wait).
+DEFAULT_CAPACITY = 256
+
+#: How long a poll in the main thread may stay inside the library before Python gets a chance
+#: to run signal handlers (seconds). See Selector.
+DEFAULT_SIGNAL_INTERVAL = 0.1
+
+_MAX_TIMEOUT_MS = 2**62
+
+
+def timeout_ms(timeout):
+    """Seconds (float or None) to the library's milliseconds: None blocks (-1), <= 0 polls (0),
+    a positive value is rounded up to a whole millisecond so a wait never ends early."""
+    if timeout is None:
+        return -1
+    if timeout <= 0:
+        return 0
+    # round() first, to the nanosecond, so that float noise such as (0.1 + 0.2) * 1000 =
+    # 300.00000000000006 does not cost a whole extra millisecond.
+    ms = timeout * 1000.0
+    if ms >= _MAX_TIMEOUT_MS:
+        return _MAX_TIMEOUT_MS
+    return max(1, math.ceil(round(ms, 6)))
+
+
+_SOCKET_LIMIT = 2 ** (8 * ctypes.sizeof(ctypes.c_void_p))
+
+
+def _fileno(obj):
+    if isinstance(obj, int):
+        fd = obj
+    else:
+        try:
+            fd = int(obj.fileno())
+        except (AttributeError, TypeError, ValueError):
+            raise ValueError(f"Invalid file object: {obj!r}") from None
+    if not 0 <= fd < _SOCKET_LIMIT:
+        raise ValueError(f"Invalid file descriptor: {fd}")
+    return fd
+
+
+# ctypes truncates integers that do not fit silently; these checks make that a ValueError.
+def _u64(name, value):
+    if not 0 <= value < 2**64:
+        raise ValueError(f"{name} must fit in 64 unsigned bits: {value!r}")
+    return value
+
+
+def _u32(name, value):
+    if not 0 <= value < 2**32:
+        raise ValueError(f"{name} must fit in 32 unsigned bits: {value!r}")
+    return value
+
+
+def _selector_handle(selector):
+    if not isinstance(selector, Selector):
+        raise TypeError(f"expected a miowin.Selector, got {type(selector).__name__}")
+    return selector._handle
+
+
+def _is_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+class Selector:
+    """A miowin selector (``miow_selector``).
+
+    ``capacity`` is how many events one call into the library may return. ``signal_interval``
+    (seconds, or None) bounds how long a poll made from the main thread stays in C: the
+    library retries a wait that a signal interrupted, so without this Ctrl-C and other Python
+    signal handlers would wait for the next event. A poll is cut into waits of at most that
+    length, with Python handlers run in between; a handler that raises ends the poll with its
+    exception, as with :func:`select.epoll.poll`. Polls from other threads are never cut up.
+    """
+
+    _handle = None
+
+    def __init__(self, capacity=DEFAULT_CAPACITY, signal_interval=DEFAULT_SIGNAL_INTERVAL):
+        capacity = int(capacity)
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self._capacity = capacity
+        self._events = (_native.Event * capacity)()
+        self._count = ctypes.c_size_t()
+        self._poll_lock = threading.Lock()
+        self.signal_interval = signal_interval
+        handle = ctypes.c_void_p()
+        rc = _lib.miow_selector_new(ctypes.byref(handle))
+        if rc:
+            raise _errors.make_error(rc, "miow_selector_new")
+        self._handle = handle.value
+
+    @property
+    def handle(self):
+        """The raw ``miow_selector *`` value (an int), or None once closed."""
+        return self._handle
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    @property
+    def capacity(self):
+        return self._capacity
+
+    def poll(self, timeout=None):
+        """Waits for events; returns a list of ``(token, readiness)`` pairs.
+
+        ``timeout`` is in seconds: None waits without limit, 0 or less does not wait, and a
+        positive value is rounded up to whole milliseconds. Returns an empty list on timeout.
+        """
+        return self._poll_ms(timeout_ms(timeout))
+
+    def _poll_ms(self, ms):
+        interval = self.signal_interval
+        if interval is not None and interval > 0 and ms != 0 and _is_main_thread():
+            return self._poll_sliced(ms, timeout_ms(interval))
+        return self._poll_once(ms)
+
+    def _poll_sliced(self, ms, slice_ms):
+        deadline = None if ms < 0 else time.monotonic() + ms / 1000.0
+        while True:
+            last = False
+            wait = slice_ms
+            if deadline is not None:
+                left = timeout_ms(deadline - time.monotonic())
+                if left <= slice_ms:
+                    wait, last = left, True
+            events = self._poll_once(wait)
+            # Returning to the interpreter here is what lets pending signal handlers run.
+            if events or last:
+                return events
+
+    def _poll_once(self, ms):
+        # The buffer is shared; a second thread polling at the same time (which the library
+        # answers with MIOW_EBUSY) gets buffers of its own so it cannot clobber the first's.
+        if self._poll_lock.acquire(False):
+            try:
+                return self._call_poll(self._events, self._count, ms)
+            finally:
+                self._poll_lock.release()
+        return self._call_poll(
+            (_native.Event * self._capacity)(), ctypes.c_size_t(), ms
+        )
+
+    def _call_poll(self, events, count, ms):
+        rc = _lib.miow_selector_poll(
+            self._handle, events, self._capacity, ctypes.byref(count), ms
+        )
+        if rc:
+            raise _errors.make_error(rc, "miow_selector_poll")
+        n = count.value
+        if not n:
+            return []
+        raw = ctypes.string_at(ctypes.addressof(events), n * 16)
+        return [(token, readiness) for token, readiness, _ in _EVENT.iter_unpack(raw)]
+
+    def post(self, token, readiness):
+        """Queues one event with this token and readiness (``miow_selector_post``)."""
+        rc = _lib.miow_selector_post(
+            self._handle, _u64("token", token), _u32("readiness", readiness)
+        )
+        if rc:
+            raise _errors.make_error(rc, "miow_selector_post")
+
+    def close(self):
+        """Frees the selector. A poll blocked in another thread ends with SelectorClosedError
+        (or with BadHandleError, if that poll is the main thread's and the close falls between
+        two of its waits; both are ValueError)."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            _lib.miow_selector_free(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except BaseException:
+            pass
+
+    def __repr__(self):
+        state = "closed" if self._handle is None else f"handle={self._handle:#x}"
+        return f"<miowin.Selector {state}>"
+
+
+class Source:
+    """A socket wrapped for registration (``miow_source``).
+
+    ``sock`` is a socket object (anything with ``fileno()``) or a descriptor / SOCKET value.
+    The caller keeps owning the socket: closing the Source never closes it.
+    """
+
+    _handle = None
+    _selector = None
+    _fileobj = None
+
+    def __init__(self, sock):
+        fd = _fileno(sock)
+        handle = ctypes.c_void_p()
+        rc = _lib.miow_source_new(ctypes.byref(handle), fd)
+        if rc:
+            raise _errors.make_error(rc, "miow_source_new")
+        self._handle = handle.value
+        self._fd = fd
+        self._fileobj = sock
+
+    @property
+    def handle(self):
+        """The raw ``miow_source *`` value (an int), or None once closed."""
+        return self._handle
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    @property
+    def selector(self):
+        """The Selector this source was last registered with through this object, or None."""
+        return self._selector
+
+    def fileno(self):
+        return self._fd
+
+    def register(self, selector, token, interests):
+        """Registers with ``selector``; events carry ``token`` (``miow_source_register``)."""
+        rc = _lib.miow_source_register(
+            self._handle,
+            _selector_handle(selector),
+            _u64("token", token),
+            _u32("interests", interests),
+        )
+        if rc:
+            raise _errors.make_error(rc, "miow_source_register")
+        self._selector = selector
+
+    def reregister(self, selector, token, interests):
+        """Replaces token and interests and re-arms (``miow_source_reregister``)."""
+        rc = _lib.miow_source_reregister(
+            self._handle,
+            _selector_handle(selector),
+            _u64("token", token),
+            _u32("interests", interests),
+        )
+        if rc:
+            if rc == _native.MIOW_ENOENT:
+                self._selector = None
+            raise _errors.make_error(rc, "miow_source_reregister")
+
+    def deregister(self, selector):
+        """Ends the registration with ``selector`` (``miow_source_deregister``)."""
+        rc = _lib.miow_source_deregister(self._handle, _selector_handle(selector))
+        if rc == 0 or rc == _native.MIOW_ENOENT:
+            if self._selector is selector:
+                self._selector = None
+        if rc:
+            raise _errors.make_error(rc, "miow_source_deregister")
+
+    def rearm(self):
+        """Arms an edge or oneshot registration again (``miow_source_rearm``)."""
+        rc = _lib.miow_source_rearm(self._handle)
+        if rc:
+            raise _errors.make_error(rc, "miow_source_rearm")
+
+    def close(self):
+        """Frees the source, deregistering it first if needed. The socket stays open."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            _lib.miow_source_free(handle)
+        self._selector = None
+        self._fileobj = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except BaseException:
+            pass
+
+    def __repr__(self):
+        state = "closed" if self._handle is None else f"handle={self._handle:#x}"
+        return f"<miowin.Source fd={getattr(self, '_fd', None)} {state}>"
+
+
+class Waker:
+    """Wakes ``selector``'s poll from any thread with an event carrying ``token`` and readiness
+    READABLE (``miow_waker``). Wakes made before a poll delivers one coalesce into it."""
+
+    _handle = None
+    _selector = None
+
+    def __init__(self, selector, token):
+        handle = ctypes.c_void_p()
+        rc = _lib.miow_waker_new(
+            _selector_handle(selector), _u64("token", token), ctypes.byref(handle)
+        )
+        if rc:
+            raise _errors.make_error(rc, "miow_waker_new")
+        self._handle = handle.value
+        self._selector = selector
+        self._token = token
+
+    @property
+    def handle(self):
+        """The raw ``miow_waker *`` value (an int), or None once closed."""
+        return self._handle
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    @property
+    def selector(self):
+        return self._selector
+
+    @property
+    def token(self):
+        return self._token
+
+    def wake(self):
+        """Makes the selector's current or next poll return the wake-up event."""
+        rc = _lib.miow_waker_wake(self._handle)
+        if rc:
+            raise _errors.make_error(rc, "miow_waker_wake")
+
+    def close(self):
+        """Frees the waker; a wake-up it queued and no poll delivered yet is dropped."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            _lib.miow_waker_free(handle)
+        self._selector = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except BaseException:
+            pass
+
+    def __repr__(self):
+        state = "closed" if self._handle is None else f"handle={self._handle:#x}"
+        return f"<miowin.Waker token={getattr(self, '_token', None)} {state}>"

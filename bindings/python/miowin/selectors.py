@@ -1,0 +1,211 @@
+"""MiowSelector: a :class:`selectors.BaseSelector` over a miowin selector, for sockets.
+
+It follows the contract of the standard library's selectors (register / unregister / modify /
+select / get_key / get_map / close, context manager), level-triggered as asyncio expects, and
+reports a socket's hang-up and error conditions the way EpollSelector does: to a reader and to
+a writer alike.
+
+Each registered file object gets a miowin Source whose token is its descriptor (its SOCKET
+value on Windows). Only sockets can be registered: a pipe, a tty or a regular file raises
+:class:`miowin.NotSocketError`.
+"""
+
+import selectors
+from collections.abc import Mapping
+
+from . import _native
+from ._errors import NotRegisteredError
+from ._objects import DEFAULT_SIGNAL_INTERVAL, Selector, Source, _fileno, timeout_ms
+
+EVENT_READ = selectors.EVENT_READ
+EVENT_WRITE = selectors.EVENT_WRITE
+SelectorKey = selectors.SelectorKey
+
+_ALL_EVENTS = EVENT_READ | EVENT_WRITE
+
+# Which readiness bits wake a reader and which a writer. An error wakes both, as a hang-up
+# does (the library reports EPOLLHUP / AFD_POLL_ABORT as READABLE | WRITABLE anyway).
+_READ_BITS = _native.READABLE | _native.READ_CLOSED | _native.ERROR
+_WRITE_BITS = _native.WRITABLE | _native.WRITE_CLOSED | _native.ERROR
+
+
+def _interests(events):
+    interests = 0
+    if events & EVENT_READ:
+        interests |= _native.READABLE
+    if events & EVENT_WRITE:
+        interests |= _native.WRITABLE
+    return interests
+
+
+def _check_events(events):
+    if not isinstance(events, int) or not events or events & ~_ALL_EVENTS:
+        raise ValueError(f"Invalid events: {events!r}")
+
+
+class _KeyMapping(Mapping):
+    """The read-only view that get_map() returns: file object or descriptor -> SelectorKey."""
+
+    def __init__(self, selector):
+        self._selector = selector
+
+    def __len__(self):
+        return len(self._selector._keys)
+
+    def __getitem__(self, fileobj):
+        selector = self._selector
+        try:
+            return selector._keys[selector._fileobj_lookup(fileobj)]
+        except (KeyError, ValueError):
+            raise KeyError(f"{fileobj!r} is not registered") from None
+
+    def __iter__(self):
+        return iter(self._selector._keys)
+
+
+class MiowSelector(selectors.BaseSelector):
+    """A selector backed by miowin (AFD and a completion port on Windows, epoll on Linux).
+
+    ``signal_interval`` is passed to :class:`miowin.Selector`: how often (in seconds) a
+    select() blocked in the main thread returns to Python to run signal handlers.
+    """
+
+    def __init__(self, *, signal_interval=DEFAULT_SIGNAL_INTERVAL):
+        self._selector = Selector(signal_interval=signal_interval)
+        self._keys = {}  # fd -> SelectorKey
+        self._sources = {}  # fd -> Source
+        self._map = _KeyMapping(self)
+
+    def _fileobj_lookup(self, fileobj):
+        """The descriptor of ``fileobj``; for an object closed since it was registered (its
+        fileno() now fails or is -1), the descriptor it was registered under."""
+        try:
+            return _fileno(fileobj)
+        except ValueError:
+            for key in self._keys.values():
+                if key.fileobj is fileobj:
+                    return key.fd
+            raise
+
+    def register(self, fileobj, events, data=None):
+        _check_events(events)
+        fd = self._fileobj_lookup(fileobj)
+        if fd in self._keys:
+            raise KeyError(f"{fileobj!r} (FD {fd}) is already registered")
+        key = SelectorKey(fileobj, fd, events, data)
+        source = Source(fd)
+        try:
+            source.register(self._selector, fd, _interests(events))
+        except BaseException:
+            source.close()
+            raise
+        self._keys[fd] = key
+        self._sources[fd] = source
+        return key
+
+    def _forget(self, fd):
+        key = self._keys.pop(fd)
+        source = self._sources.pop(fd)
+        try:
+            source.deregister(self._selector)
+        except NotRegisteredError:
+            # The socket was closed (and its descriptor maybe reused) after it was
+            # registered: the library has dropped the registration already.
+            pass
+        finally:
+            source.close()
+        return key
+
+    def unregister(self, fileobj):
+        fd = self._fileobj_lookup(fileobj)
+        if fd not in self._keys:
+            raise KeyError(f"{fileobj!r} is not registered")
+        return self._forget(fd)
+
+    def modify(self, fileobj, events, data=None):
+        fd = self._fileobj_lookup(fileobj)
+        key = self._keys.get(fd)
+        if key is None:
+            raise KeyError(f"{fileobj!r} is not registered")
+        _check_events(events)
+        if events != key.events:
+            try:
+                self._sources[fd].reregister(self._selector, fd, _interests(events))
+            except BaseException:
+                # As the standard selectors do (bpo-30014): a failed modify leaves the file
+                # object unregistered rather than half-registered.
+                self._forget(fd)
+                raise
+        if events != key.events or data is not key.data:
+            key = key._replace(events=events, data=data)
+            self._keys[fd] = key
+        return key
+
+    def select(self, timeout=None):
+        selector = self._selector
+        ready = selector._poll_ms(timeout_ms(timeout))
+        capacity = selector.capacity
+        if len(ready) >= capacity and len(self._keys) > len(ready):
+            ready = self._drain(ready, capacity)
+        keys = self._keys
+        result = []
+        for token, readiness in ready:
+            key = keys.get(token)
+            if key is None:
+                # Unregistered from another thread after the library had taken the event.
+                continue
+            events = 0
+            if readiness & _READ_BITS:
+                events |= EVENT_READ
+            if readiness & _WRITE_BITS:
+                events |= EVENT_WRITE
+            events &= key.events
+            if events:
+                result.append((key, events))
+        return result
+
+    def _drain(self, first, capacity):
+        """Collects more ready sockets than one library call returns, so that one select()
+        reports every ready socket as the standard selectors do. The library keeps level-
+        triggered sockets queued round-robin, so repeated non-blocking polls bring new tokens
+        until the first repeat, or a short batch, shows the queue has been walked through."""
+        merged = dict(first)
+        selector = self._selector
+        while len(merged) < len(self._keys):
+            batch = selector._poll_ms(0)
+            repeated = False
+            for token, readiness in batch:
+                if token in merged:
+                    merged[token] |= readiness
+                    repeated = True
+                else:
+                    merged[token] = readiness
+            if repeated or len(batch) < capacity:
+                break
+        return list(merged.items())
+
+    def close(self):
+        if self._map is None:
+            return
+        sources = list(self._sources.values())
+        self._sources.clear()
+        self._keys.clear()
+        self._map = None
+        try:
+            for source in sources:
+                source.close()
+        finally:
+            self._selector.close()
+
+    def get_key(self, fileobj):
+        mapping = self._map
+        if mapping is None:
+            raise RuntimeError("Selector is closed")
+        return mapping[fileobj]
+
+    def get_map(self):
+        return self._map
+
+    def __repr__(self):
+        state = "closed" if self._map is None else f"{len(self._keys)} registered"
+        return f"<miowin.selectors.MiowSelector {state}>"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Tests the Python binding, after build/linux (and build/mingw64, for the Windows wheel) exist:
+#   1. pytest against the source tree, with MIOWIN_LIBRARY=build/linux/src/libmiowin.so.1;
+#   2. build_wheels.sh: the Linux and Windows wheels, into build/python/wheels;
+#   3. pytest again from a fresh venv with the Linux wheel installed and MIOWIN_LIBRARY unset,
+#      so the installed package and its bundled library are what is tested.
+# Everything it writes goes under build/python; the source tree is left as it was. Prints each
+# pytest summary line, ends with "python: N passed, N failed"; exits non-zero on any failure.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+python=${PYTHON:-/usr/bin/python3}
+out=$root/build/python
+lib=$root/build/linux/src/libmiowin.so.1
+
+if [ ! -e "$lib" ]; then
+  echo "python/test.sh: $lib not found; build the linux preset first" >&2
+  exit 1
+fi
+
+# No __pycache__ or .pytest_cache in the source tree.
+export PYTHONDONTWRITEBYTECODE=1
+unset PYTHONPATH MIOWIN_LIBRARY MIOWIN_EXPECT_BUNDLED
+
+rm -rf "$out"
+mkdir -p "$out"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+passed=0
+failed=0
+summaries=()
+
+# run_pytest LABEL PYTHON [ENV...]: runs the suite from $out (so that the working directory puts
+# nothing from the source tree on sys.path) and adds its counts to the totals.
+run_pytest() {
+  local label=$1 py=$2 status summary n
+  shift 2
+  echo "=== python: $label"
+  set +e
+  (cd "$out" && env "$@" "$py" -m pytest -p no:cacheprovider -c "$here/pytest.ini" \
+    --rootdir "$here" "$here/tests") 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  summary=$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s' "$log" |
+    tail -n 1 || true)
+  summary=$(sed -E 's/^=+ //; s/ =+$//' <<<"$summary")
+  summaries+=("$label: ${summary:-no pytest summary}")
+  n=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)
+  passed=$((passed + n))
+  n=0
+  for count in $(grep -oE '[0-9]+ (failed|errors?)' <<<"$summary" | grep -oE '[0-9]+' || true); do
+    n=$((n + count))
+  done
+  if [ "$status" -ne 0 ] && [ "$n" -eq 0 ]; then n=1; fi
+  failed=$((failed + n))
+}
+
+run_pytest "source tree" "$python" MIOWIN_LIBRARY="$lib" PYTHONPATH="$here"
+
+echo "=== python: wheels"
+if bash "$here/build_wheels.sh" "$out/wheels"; then
+  "$python" -m venv --system-site-packages "$out/venv"
+  linux_wheel=$(ls "$out"/wheels/miowin-*-linux_*.whl)
+  "$out/venv/bin/python" -m pip install --no-index --no-deps --no-cache-dir \
+    --disable-pip-version-check --quiet "$linux_wheel"
+  run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1
+else
+  echo "python/test.sh: building the wheels failed" >&2
+  summaries+=("wheels: build failed")
+  failed=$((failed + 1))
+fi
+
+for s in "${summaries[@]}"; do echo "python: $s"; done
+echo "python: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
