@@ -31,6 +31,7 @@ have_cmd valgrind || need_packages+=(valgrind)
 # llvm-dlltool writes the MSVC import library; pkg-config checks miowin.pc.
 have_cmd llvm-dlltool || need_packages+=(llvm)
 have_cmd pkg-config || need_packages+=(pkg-config)
+have_cmd unzip || need_packages+=(unzip)
 [ -f /usr/include/cmocka.h ] || need_packages+=(libcmocka-dev)
 # The Python binding's tests and wheels, with Debian's own Python (no PyPI here).
 for pkg in python3-pytest python3-pytest-timeout libpython3.11-testsuite python3-setuptools \
@@ -83,6 +84,12 @@ if [ ! -f "$CMOCKA_PREFIX/lib/libcmocka-static.a" ] && [ ! -f "$CMOCKA_PREFIX/li
   cmake --build "$work/build" -j2 >/dev/null
   cmake --install "$work/build" >/dev/null
   rm -rf "$work"
+fi
+
+# The .NET binding needs the .NET SDK, which is not a Debian package: the machine provides it.
+if ! have_cmd dotnet; then
+  echo "bootstrap: the .NET SDK (dotnet) is missing; the .NET binding cannot be tested" >&2
+  exit 1
 fi
 
 log "ready (cmocka for mingw in $CMOCKA_PREFIX)"

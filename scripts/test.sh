@@ -66,6 +66,7 @@ run_preset linux
 run_preset linux-asan
 run_preset linux-valgrind
 run_binding python bindings/python/test.sh
+run_binding dotnet bindings/dotnet/test.sh
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -1,0 +1,170 @@
+// A source: a socket the caller owns, wrapped so that it can be registered with a selector.
+using System;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace Miowin
+{
+    /// <summary>
+    /// A socket wrapped for registration with one <see cref="Selector"/> at a time. The source
+    /// never closes the socket.
+    /// </summary>
+    /// <remarks>
+    /// <para>The socket should be non-blocking (<c>socket.Blocking = false</c>) so that your own I/O
+    /// after an event returns <see cref="SocketError.WouldBlock"/> instead of stalling the loop.</para>
+    /// <para>Dispose the source (or deregister it) before closing the socket: the OS reuses socket
+    /// values. If the socket is closed first, the library notices at the next poll and from then
+    /// on <see cref="Reregister"/>, <see cref="Deregister"/> and <see cref="Rearm"/> report
+    /// <see cref="MiowErrorCode.NotRegistered"/>.</para>
+    /// </remarks>
+    public sealed class Source : IDisposable
+    {
+        private readonly SourceHandle _handle;
+        private int _disposed;
+
+        /// <summary>Wraps a .NET socket (<c>miow_source_new</c> with <see cref="System.Net.Sockets.Socket.Handle"/>).</summary>
+        /// <param name="socket">The socket. The source keeps it reachable but never closes it.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="socket"/> is null.</exception>
+        /// <exception cref="MiowException">The handle is not an open socket
+        /// (<see cref="MiowErrorCode.NotSocket"/>), or the library is out of memory.</exception>
+        public Source(Socket socket)
+            : this((socket ?? throw new ArgumentNullException(nameof(socket))).Handle, socket)
+        {
+        }
+
+        /// <summary>
+        /// Wraps an OS socket given as its raw value: a <c>SOCKET</c> on Windows, a file
+        /// descriptor elsewhere (<c>miow_source_new</c>).
+        /// </summary>
+        /// <param name="socketHandle">The socket. The caller keeps owning it and keeps it open.</param>
+        /// <exception cref="MiowException">The value is not an open socket
+        /// (<see cref="MiowErrorCode.NotSocket"/>), or the library is out of memory.</exception>
+        public Source(IntPtr socketHandle) : this(socketHandle, null)
+        {
+        }
+
+        private unsafe Source(IntPtr socketHandle, Socket? socket)
+        {
+            MiowLibrary.EnsureCompatible();
+            int rc = NativeMethods.miow_source_new(out SourceHandle handle, (UIntPtr)socketHandle.ToPointer());
+            if (rc != 0)
+            {
+                MiowException error = MiowException.FromResult(rc);
+                handle.Dispose();
+                throw error;
+            }
+            _handle = handle;
+            Socket = socket;
+        }
+
+        /// <summary>The socket given to the constructor, or null if a raw handle was given.</summary>
+        public Socket? Socket { get; }
+
+        /// <summary>
+        /// The native handle, for passing the source to other native code. It stays owned by this
+        /// object: do not dispose it.
+        /// </summary>
+        public SourceHandle Handle => _handle;
+
+        /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+        public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+        /// <summary>Registers the source with a selector (<c>miow_source_register</c>).</summary>
+        /// <param name="selector">The selector.</param>
+        /// <param name="token">Reported in every event of this registration.</param>
+        /// <param name="interests">Interest bits and at most one mode bit.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="selector"/> is null.</exception>
+        /// <exception cref="ObjectDisposedException">The source or the selector was disposed.</exception>
+        /// <exception cref="MiowException"><see cref="MiowErrorCode.AlreadyRegistered"/> if it is
+        /// registered already (with any selector), <see cref="MiowErrorCode.InvalidArgument"/> for
+        /// bad interests, <see cref="MiowErrorCode.NotSocket"/> if the socket was closed.</exception>
+        public void Register(Selector selector, ulong token, Interest interests)
+        {
+            CheckUsable(selector);
+            int rc = NativeMethods.miow_source_register(_handle, selector.Handle, token, (uint)interests);
+            if (rc != 0) throw Failure(rc, selector);
+        }
+
+        /// <summary>
+        /// Replaces the token and interests of the registration and re-arms it
+        /// (<c>miow_source_reregister</c>). No event with the old token is delivered afterwards.
+        /// </summary>
+        /// <param name="selector">The selector it is registered with.</param>
+        /// <param name="token">The new token.</param>
+        /// <param name="interests">The new interest bits and mode.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="selector"/> is null.</exception>
+        /// <exception cref="ObjectDisposedException">The source or the selector was disposed.</exception>
+        /// <exception cref="MiowException"><see cref="MiowErrorCode.NotRegistered"/> if it is not
+        /// registered, <see cref="MiowErrorCode.AlreadyRegistered"/> if it is registered with another
+        /// selector, <see cref="MiowErrorCode.InvalidArgument"/> for bad interests.</exception>
+        public void Reregister(Selector selector, ulong token, Interest interests)
+        {
+            CheckUsable(selector);
+            int rc = NativeMethods.miow_source_reregister(_handle, selector.Handle, token, (uint)interests);
+            if (rc != 0) throw Failure(rc, selector);
+        }
+
+        /// <summary>
+        /// Ends the registration (<c>miow_source_deregister</c>). No event for the source is
+        /// delivered afterwards, except one that a poll on another thread had already taken.
+        /// </summary>
+        /// <param name="selector">The selector it is registered with.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="selector"/> is null.</exception>
+        /// <exception cref="ObjectDisposedException">The source or the selector was disposed.</exception>
+        /// <exception cref="MiowException"><see cref="MiowErrorCode.NotRegistered"/> if it is not
+        /// registered with <paramref name="selector"/>.</exception>
+        public void Deregister(Selector selector)
+        {
+            CheckUsable(selector);
+            int rc = NativeMethods.miow_source_deregister(_handle, selector.Handle);
+            if (rc != 0) throw Failure(rc, selector);
+        }
+
+        /// <summary>
+        /// Restores the registered interests after they were reported (<c>miow_source_rearm</c>):
+        /// in edge mode after your own I/O would block, in oneshot mode to arm it again with the
+        /// same token. In level mode it changes nothing.
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The source was disposed.</exception>
+        /// <exception cref="MiowException"><see cref="MiowErrorCode.NotRegistered"/> if it is not registered.</exception>
+        public void Rearm()
+        {
+            ThrowIfDisposed();
+            int rc = NativeMethods.miow_source_rearm(_handle);
+            if (rc != 0) throw Failure(rc, null);
+        }
+
+        /// <summary>
+        /// Frees the source (<c>miow_source_free</c>), deregistering it first if needed. The socket
+        /// stays open. Calling it again does nothing.
+        /// </summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            _handle.Dispose();
+        }
+
+        private void ThrowIfDisposed()
+        {
+            if (IsDisposed) throw new ObjectDisposedException(nameof(Source));
+        }
+
+        private void CheckUsable(Selector selector)
+        {
+            if (selector == null) throw new ArgumentNullException(nameof(selector));
+            ThrowIfDisposed();
+            selector.ThrowIfDisposed();
+        }
+
+        private Exception Failure(int rc, Selector? selector)
+        {
+            MiowException error = MiowException.FromResult(rc);
+            if (rc == (int)MiowErrorCode.BadHandle || rc == (int)MiowErrorCode.Closed)
+            {
+                if (IsDisposed) return new ObjectDisposedException(nameof(Source));
+                if (selector != null && selector.IsDisposed) return new ObjectDisposedException(nameof(Selector));
+            }
+            return error;
+        }
+    }
+}
