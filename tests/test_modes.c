@@ -61,6 +61,47 @@ static void test_level_reports_every_poll(void **state) {
     assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
 }
 
+static void test_rearm_in_level_mode_changes_nothing(void **state) {
+  fixture *f = *state;
+  assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE), 0);
+  expect_silence(f->sel, 1, 100);
+  assert_int_equal(miow_source_rearm(f->src), 0);
+  expect_silence(f->sel, 1, 100); /* not ready: rearm invents nothing */
+  make_readable(f);
+  for (int i = 0; i < 3; i++) {
+    assert_true(poll_until(f->sel, 1, MIOW_READABLE, 2000) & MIOW_READABLE);
+    assert_int_equal(miow_source_rearm(f->src), 0);
+  }
+}
+
+static void test_capacity_one_reports_every_ready_source_in_turn(void **state) {
+  fixture *f = *state;
+  enum { N = 6 };
+  miow_socket_t clients[N], servers[N];
+  miow_source *srcs[N];
+  for (int i = 0; i < N; i++) {
+    support_tcp_pair(&clients[i], &servers[i]);
+    assert_int_equal(miow_source_new(&srcs[i], clients[i]), 0);
+    assert_int_equal(miow_source_register(srcs[i], f->sel, 10 + (uint64_t)i, MIOW_WRITABLE), 0);
+  }
+  /* All are writable for good (level): polls of one event each must still reach every one. */
+  unsigned seen = 0;
+  for (int round = 0; round < 20 * N && seen != (1u << N) - 1; round++) {
+    miow_event event;
+    size_t count = 0;
+    assert_int_equal(miow_selector_poll(f->sel, &event, 1, &count, 1000), 0);
+    assert_int_equal(count, 1);
+    assert_true(event.token >= 10 && event.token < 10 + N);
+    seen |= 1u << (event.token - 10);
+  }
+  assert_int_equal(seen, (1u << N) - 1);
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(miow_source_free(srcs[i]), 0);
+    support_close(clients[i]);
+    support_close(servers[i]);
+  }
+}
+
 static void test_edge_reports_once_then_nothing_until_rearm(void **state) {
   fixture *f = *state;
   assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_EDGE), 0);
@@ -165,6 +206,8 @@ int main(void) {
       T(test_zero_timeout_poll_reports_ready_socket),
       T(test_zero_timeout_poll_after_rearm_reports_ready_socket),
       T(test_level_reports_every_poll),
+      T(test_rearm_in_level_mode_changes_nothing),
+      T(test_capacity_one_reports_every_ready_source_in_turn),
       T(test_edge_reports_once_then_nothing_until_rearm),
       T(test_edge_keeps_unreported_interest_armed),
       T(test_oneshot_reports_once_stays_registered_and_rearms_on_reregister),

@@ -7,6 +7,40 @@
 
 static miow_selector *sel;
 
+/* cmocka's assertions may only fail on the test's own thread; worker threads record the first
+ * failed check here and the test thread asserts on it after joining them. */
+static _Atomic int thread_failure_line;
+static _Atomic int64_t thread_failure_value;
+#define THREAD_CHECK_EQ(expr, want)                                               \
+  do {                                                                            \
+    int64_t got_ = (int64_t)(expr);                                               \
+    if (got_ != (int64_t)(want)) {                                                \
+      int none_ = 0;                                                              \
+      if (atomic_compare_exchange_strong(&thread_failure_line, &none_, __LINE__)) \
+        atomic_store(&thread_failure_value, got_);                                \
+    }                                                                             \
+  } while (0)
+
+static void expect_no_thread_failure(void) {
+  if (atomic_load(&thread_failure_line) != 0)
+    fail_msg("check at line %d failed in a worker thread: got %lld",
+             atomic_load(&thread_failure_line), (long long)atomic_load(&thread_failure_value));
+}
+
+/* Returns once another thread is inside miow_selector_poll on `s`: a zero-timeout poll of our
+ * own then gets MIOW_EBUSY. Only for selectors with nothing ready, since a poll that gets in
+ * first would take the events. */
+static void wait_until_polling(miow_selector *s) {
+  miow_event events[4];
+  size_t count;
+  double deadline = support_now_ms() + 10000;
+  while (miow_selector_poll(s, events, 4, &count, 0) != MIOW_EBUSY) {
+    assert_int_equal(count, 0);
+    assert_true(support_now_ms() < deadline);
+    support_sleep_ms(5);
+  }
+}
+
 static int setup(void **state) {
   (void)state;
   support_init();
@@ -43,7 +77,7 @@ static void test_registration_during_blocked_poll_is_delivered_in_that_poll(void
   assert_int_equal(support_send(server, "x", 1), 1);
   blocked_poll p = {.sel = sel, .timeout_ms = 10000};
   support_thread *t = support_thread_start(blocked_poll_main, &p);
-  support_sleep_ms(200);
+  wait_until_polling(sel);
   miow_source *src;
   assert_int_equal(miow_source_new(&src, client), 0);
   assert_int_equal(miow_source_register(src, sel, 42, MIOW_READABLE), 0);
@@ -60,7 +94,7 @@ static void test_registration_during_blocked_poll_is_delivered_in_that_poll(void
 
 static void wake_later(void *arg) {
   support_sleep_ms(200);
-  assert_int_equal(miow_waker_wake(arg), 0);
+  THREAD_CHECK_EQ(miow_waker_wake(arg), 0);
 }
 
 static void test_waker_from_another_thread_ends_blocked_poll(void **state) {
@@ -74,6 +108,7 @@ static void test_waker_from_another_thread_ends_blocked_poll(void **state) {
   assert_int_equal(miow_selector_poll(sel, events, 4, &count, -1), 0);
   assert_true(support_now_ms() - start < 5000);
   support_thread_join(t);
+  expect_no_thread_failure();
   assert_int_equal(count, 1);
   assert_int_equal(events[0].token, 99);
   assert_int_equal(events[0].readiness, MIOW_READABLE);
@@ -125,10 +160,11 @@ static void test_second_concurrent_poll_gets_busy(void **state) {
   (void)state;
   blocked_poll p = {.sel = sel, .timeout_ms = 1500};
   support_thread *t = support_thread_start(blocked_poll_main, &p);
-  support_sleep_ms(300);
+  wait_until_polling(sel); /* the EBUSY this waits for is the behaviour under test */
   miow_event events[4];
   size_t count = 7;
   assert_int_equal(miow_selector_poll(sel, events, 4, &count, 0), MIOW_EBUSY);
+  assert_int_equal(miow_last_os_error(), support_os_error(MIOW_EBUSY));
   support_thread_join(t);
   assert_int_equal(p.rc, 0);
   assert_int_equal(p.count, 0);
@@ -147,7 +183,7 @@ static void test_selector_freed_during_poll_returns_closed(void **state) {
   assert_int_equal(miow_source_register(src, doomed, 1, MIOW_READABLE), 0);
   blocked_poll p = {.sel = doomed, .timeout_ms = -1};
   support_thread *t = support_thread_start(blocked_poll_main, &p);
-  support_sleep_ms(300);
+  wait_until_polling(doomed);
   assert_int_equal(miow_selector_free(doomed), 0);
   support_thread_join(t);
   assert_int_equal(p.rc, MIOW_ECLOSED);
@@ -158,6 +194,99 @@ static void test_selector_freed_during_poll_returns_closed(void **state) {
   assert_int_equal(miow_source_free(src), 0);
   support_close(client);
   support_close(server);
+}
+
+static void test_reregister_during_blocked_poll_is_delivered_in_that_poll(void **state) {
+  (void)state;
+  miow_socket_t client, server;
+  support_tcp_pair(&client, &server);
+  miow_source *src;
+  assert_int_equal(miow_source_new(&src, client), 0);
+  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
+  blocked_poll p = {.sel = sel, .timeout_ms = 10000};
+  support_thread *t = support_thread_start(blocked_poll_main, &p);
+  wait_until_polling(sel);
+  /* Writable is ready at once: the blocked poll must report it, under the new token. */
+  assert_int_equal(miow_source_reregister(src, sel, 2, MIOW_WRITABLE), 0);
+  support_thread_join(t);
+  assert_int_equal(p.rc, 0);
+  assert_int_equal(p.count, 1);
+  assert_int_equal(p.events[0].token, 2);
+  assert_int_equal(p.events[0].readiness, MIOW_WRITABLE);
+  assert_true(p.elapsed_ms < 5000);
+  assert_int_equal(miow_source_free(src), 0);
+  support_close(client);
+  support_close(server);
+}
+
+static void test_deregister_during_blocked_poll_silences_the_source_in_that_poll(void **state) {
+  (void)state;
+  miow_socket_t client, server;
+  support_tcp_pair(&client, &server);
+  miow_source *src;
+  assert_int_equal(miow_source_new(&src, client), 0);
+  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
+  miow_waker *w;
+  assert_int_equal(miow_waker_new(sel, 9, &w), 0);
+  blocked_poll p = {.sel = sel, .timeout_ms = 10000};
+  support_thread *t = support_thread_start(blocked_poll_main, &p);
+  wait_until_polling(sel);
+  assert_int_equal(miow_source_deregister(src, sel), 0);
+  assert_int_equal(support_send(server, "x", 1), 1); /* would have made token 1 readable */
+  support_sleep_ms(200);
+  assert_int_equal(miow_waker_wake(w), 0); /* ends the poll with a known event */
+  support_thread_join(t);
+  assert_int_equal(p.rc, 0);
+  for (size_t i = 0; i < p.count; i++) assert_int_equal(p.events[i].token, 9);
+  assert_int_equal(miow_waker_free(w), 0);
+  assert_int_equal(miow_source_free(src), 0);
+  support_close(client);
+  support_close(server);
+}
+
+static void post_later(void *arg) {
+  support_sleep_ms(100);
+  THREAD_CHECK_EQ(miow_selector_post(arg, 31, MIOW_WRITABLE), 0);
+}
+
+static void test_post_from_another_thread_ends_blocked_poll(void **state) {
+  (void)state;
+  support_thread *t = support_thread_start(post_later, sel);
+  miow_event events[4];
+  size_t count = 0;
+  assert_int_equal(miow_selector_poll(sel, events, 4, &count, 10000), 0);
+  support_thread_join(t);
+  expect_no_thread_failure();
+  assert_int_equal(count, 1);
+  assert_int_equal(events[0].token, 31);
+  assert_int_equal(events[0].readiness, MIOW_WRITABLE);
+}
+
+static void test_posts_beyond_capacity_are_kept_in_order(void **state) {
+  (void)state;
+  for (uint64_t i = 0; i < 40; i++)
+    assert_int_equal(miow_selector_post(sel, 100 + i, MIOW_READABLE), 0);
+  uint64_t next = 100;
+  while (next < 140) {
+    miow_event events[3];
+    size_t count = 0;
+    assert_int_equal(miow_selector_poll(sel, events, 3, &count, 1000), 0);
+    assert_true(count >= 1 && count <= 3);
+    for (size_t i = 0; i < count; i++) assert_int_equal(events[i].token, next++);
+  }
+  assert_int_equal(poll_once(sel, 0, 100), 0);
+}
+
+static void test_waker_of_a_freed_selector_reports_closed(void **state) {
+  (void)state;
+  miow_selector *doomed;
+  miow_waker *w;
+  assert_int_equal(miow_selector_new(&doomed), 0);
+  assert_int_equal(miow_waker_new(doomed, 1, &w), 0);
+  assert_int_equal(miow_selector_free(doomed), 0);
+  assert_int_equal(miow_waker_wake(w), MIOW_ECLOSED);
+  assert_int_equal(miow_last_os_error(), support_os_error(MIOW_ECLOSED));
+  assert_int_equal(miow_waker_free(w), 0);
 }
 
 /* ---- churn: four threads change registrations while a fifth polls ---- */
@@ -176,20 +305,6 @@ static atomic_bool churn_stop;
 static _Atomic uint64_t events_seen;
 static _Atomic uint64_t stale_events;
 
-/* cmocka's assertions may only fail on the test's own thread; worker threads record the first
- * failed check here and the test thread asserts on it after joining them. */
-static _Atomic int thread_failure_line;
-static _Atomic int64_t thread_failure_value;
-#define THREAD_CHECK_EQ(expr, want)                                            \
-  do {                                                                         \
-    int64_t got_ = (int64_t)(expr);                                            \
-    if (got_ != (int64_t)(want)) {                                             \
-      int none_ = 0;                                                           \
-      if (atomic_compare_exchange_strong(&thread_failure_line, &none_, __LINE__)) \
-        atomic_store(&thread_failure_value, got_);                             \
-    }                                                                          \
-  } while (0)
-
 typedef struct churner {
   int index;
   miow_socket_t client[CHURN_SOCKETS], server[CHURN_SOCKETS];
@@ -198,9 +313,7 @@ typedef struct churner {
   uint32_t next;
 } churner;
 
-static uint64_t churn_token(churner *c) {
-  return ((uint64_t)c->index << 18 | c->next++) + 1;
-}
+static uint64_t churn_token(churner *c) { return ((uint64_t)c->index << 18 | c->next++) + 1; }
 
 static void churn_retire(uint64_t token) {
   atomic_store(&retired_at[token], atomic_load(&sequence));
@@ -283,9 +396,7 @@ static void test_four_threads_churn_registrations_while_fifth_polls(void **state
   support_sleep_ms(CHURN_MS);
   atomic_store(&churn_stop, true);
   for (int t = 0; t <= CHURN_THREADS; t++) support_thread_join(threads[t]);
-  if (atomic_load(&thread_failure_line) != 0)
-    fail_msg("check at line %d failed in a worker thread: got %lld", atomic_load(&thread_failure_line),
-             (long long)atomic_load(&thread_failure_value));
+  expect_no_thread_failure();
   assert_int_equal(atomic_load(&stale_events), 0);
   assert_true(atomic_load(&events_seen) > 0);
 
@@ -329,6 +440,11 @@ int main(void) {
       T(test_posted_events_are_delivered_without_coalescing),
       T(test_second_concurrent_poll_gets_busy),
       T(test_selector_freed_during_poll_returns_closed),
+      T(test_reregister_during_blocked_poll_is_delivered_in_that_poll),
+      T(test_deregister_during_blocked_poll_silences_the_source_in_that_poll),
+      T(test_post_from_another_thread_ends_blocked_poll),
+      T(test_posts_beyond_capacity_are_kept_in_order),
+      T(test_waker_of_a_freed_selector_reports_closed),
       T(test_four_threads_churn_registrations_while_fifth_polls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
