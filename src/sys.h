@@ -48,6 +48,15 @@ int32_t sys_error_for_code(int32_t code);
 /* 0 if `socket` is an open socket; MIOW_ENOTSOCK otherwise, with the OS error recorded. */
 int32_t sys_socket_check(miow_socket_t socket);
 
+/* True if `value` names an open handle (Windows) or file descriptor (Unix), a socket or not:
+ * the epoll calls tell a closed or made-up socket (EBADF) from an open non-socket (ENOTSOCK). */
+bool sys_handle_is_open(miow_socket_t value);
+
+/* For the epoll calls, which report failures through errno as well: sets errno, as the C
+ * runtime the library is built with sees it, for a failure with MIOW_E* `code` whose OS error
+ * `os_error` sys_error_store() has just recorded. */
+void sys_errno_store(int32_t code, int32_t os_error);
+
 /* ---- selector -------------------------------------------------------------------------- */
 
 typedef struct sys_selector sys_selector;

@@ -10,6 +10,7 @@ typedef enum handle_kind {
   HANDLE_SELECTOR = 1,
   HANDLE_SOURCE = 2,
   HANDLE_WAKER = 3,
+  HANDLE_EPOLL = 4,
 } handle_kind;
 
 /* Embedded first in every object the table hands out. */

@@ -161,10 +161,11 @@ int32_t sys_rearm(sys_registration *reg) { return reg__change(reg, NULL, 0); }
 
 bool sys_registration_is_dropped(sys_registration *reg) {
   pthread_mutex_lock(&reg->sel->lock);
-  /* epoll forgets a closed fd silently, so ask the fd itself. */
-  int type;
-  socklen_t len = sizeof type;
-  if (getsockopt(reg->fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) reg->dropped = true;
+  /* epoll forgets a closed fd silently, so ask the fd itself; a number the OS has reused
+   * since names another file. */
+  struct stat st;
+  if (fstat(reg->fd, &st) != 0 || st.st_dev != reg->dev || st.st_ino != reg->ino)
+    reg->dropped = true;
   bool dropped = reg->dropped;
   pthread_mutex_unlock(&reg->sel->lock);
   return dropped;

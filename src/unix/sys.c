@@ -2,6 +2,7 @@
  * socket check. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -80,4 +81,17 @@ int32_t sys_socket_check(miow_socket_t socket) {
   if (getsockopt((int)socket, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
     return error_set_os(MIOW_ENOTSOCK, errno);
   return 0;
+}
+
+bool sys_handle_is_open(miow_socket_t value) {
+  int saved = errno;
+  bool open = value <= (miow_socket_t)INT32_MAX && fcntl((int)value, F_GETFD) != -1;
+  errno = saved;
+  return open;
+}
+
+/* The OS error is already an errno value here. */
+void sys_errno_store(int32_t code, int32_t os_error) {
+  (void)code;
+  errno = os_error;
 }

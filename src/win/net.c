@@ -35,6 +35,16 @@ int32_t sys_socket_check(miow_socket_t socket) {
   return 0;
 }
 
+bool sys_handle_is_open(miow_socket_t value) {
+  /* GetHandleInformation accepts INVALID_HANDLE_VALUE (the current process), so rule it out. */
+  if (value == 0 || (SOCKET)value == INVALID_SOCKET) return false;
+  DWORD saved = GetLastError();
+  DWORD flags;
+  bool open = GetHandleInformation((HANDLE)value, &flags) != 0;
+  SetLastError(saved);
+  return open;
+}
+
 static bool net__ioctl_handle(SOCKET socket, DWORD code, SOCKET *out) {
   DWORD bytes;
   return WSAIoctl(socket, code, NULL, 0, out, sizeof *out, &bytes, NULL, NULL) != SOCKET_ERROR;

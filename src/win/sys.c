@@ -1,5 +1,7 @@
 /* Process-wide plumbing for the Windows backend: one-time set-up, locks and the per-thread
  * error record. */
+#include <errno.h>
+
 #include "error.h"
 #include "nt.h"
 #include "sys.h"
@@ -93,4 +95,29 @@ int32_t sys_error_for_code(int32_t code) {
     case MIOW_ECLOSED: return ERROR_OPERATION_ABORTED;
     default: return ERROR_GEN_FAILURE;
   }
+}
+
+/* errno belongs to the C runtime (msvcrt.dll for mingw-w64 builds): a host linked with the same
+ * runtime reads it; one linked with another (MSVC's ucrt) reads the last error instead. */
+void sys_errno_store(int32_t code, int32_t os_error) {
+  int value;
+  switch (code) {
+    case MIOW_EINVAL: value = EINVAL; break;
+    case MIOW_EBADHANDLE: value = EBADF; break;
+    case MIOW_ENOMEM: value = ENOMEM; break;
+    case MIOW_EEXIST: value = EEXIST; break;
+    case MIOW_ENOENT: value = ENOENT; break;
+    case MIOW_ENOTSOCK: value = ENOTSOCK; break;
+    default:
+      switch (os_error) {
+        case ERROR_NOT_ENOUGH_MEMORY:
+        case ERROR_OUTOFMEMORY:
+        case ERROR_NO_SYSTEM_RESOURCES:
+        case WSAENOBUFS: value = ENOMEM; break;
+        case ERROR_TOO_MANY_OPEN_FILES:
+        case WSAEMFILE: value = EMFILE; break;
+        default: value = EIO; break;
+      }
+  }
+  errno = value;
 }

@@ -35,12 +35,21 @@ int support_send_oob(miow_socket_t s, char byte);
 /* Reads whatever is queued, returns the byte count, 0 at EOF, -1 when nothing is there. */
 int support_recv(miow_socket_t s, void *buf, size_t len);
 int support_recv_oob(miow_socket_t s, void *buf, size_t len);
+/* Like support_recv, but it never asserts, so worker threads may call it: -1 on any error. */
+int support_try_recv(miow_socket_t s, void *buf, size_t len);
 void support_shutdown_write(miow_socket_t s);
 /* Closes with SO_LINGER 0, so the peer sees a reset. */
 void support_close_reset(miow_socket_t s);
 void support_close(miow_socket_t s);
 /* A second descriptor (handle) for the same socket, which keeps it open when `s` is closed. */
 miow_socket_t support_dup_socket(miow_socket_t s);
+/* The socket's pending error (SO_ERROR), which reading clears. */
+int32_t support_socket_error(miow_socket_t s);
+/* Sends until the socket would block; returns how many bytes it took. */
+size_t support_send_until_full(miow_socket_t s);
+/* Raises the limit on open descriptors toward `wanted` where there is one (Linux); returns the
+ * limit now in force, or `wanted` where there is none (Windows). */
+uint64_t support_raise_socket_limit(uint64_t wanted);
 /* A value that is an open handle but not a socket, and its cleanup. */
 miow_socket_t support_non_socket(void);
 void support_close_non_socket(miow_socket_t h);

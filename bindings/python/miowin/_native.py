@@ -8,6 +8,8 @@ on error codes. The objects in :mod:`miowin._objects` are built on it.
 """
 
 import ctypes
+import platform
+import sys
 from ctypes import POINTER, c_char_p, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
 from . import _loader
@@ -56,12 +58,22 @@ if (
 ):
     raise ImportError("miowin: ctypes lays out miow_event differently from the C ABI (16 bytes)")
 
+class EpollEvent(ctypes.Structure):
+    """``struct epoll_event`` of ``miow/epoll.h``, the wepoll-compatible layer: the layout the
+    platform's own epoll uses, packed to 12 bytes on Linux x86-64 and 16 bytes on Windows."""
+
+    _pack_ = 4 if sys.platform.startswith("linux") and platform.machine() in ("x86_64", "i686") else 8
+    _fields_ = [("events", c_uint32), ("data", c_uint64)]
+
+
 #: ``miow_socket_t`` is ``uintptr_t``: a SOCKET on Windows, a file descriptor elsewhere.
 c_socket = {8: c_uint64, 4: c_uint32}[ctypes.sizeof(c_void_p)]
 
 _handle_out = POINTER(c_void_p)
 
-#: name -> (restype, argtypes), in the order of def/miowin.def (ordinals 1..17).
+#: name -> (restype, argtypes), in the order of def/miowin.def (ordinals 1..22). The miow_epoll_*
+#: calls are the C-source-compatible wepoll layer; they are bound for completeness (a Python
+#: program wants miowin.selectors instead).
 PROTOTYPES = {
     "miow_version": (c_uint32, ()),
     "miow_version_string": (c_char_p, ()),
@@ -83,6 +95,11 @@ PROTOTYPES = {
     "miow_waker_new": (c_int32, (c_void_p, c_uint64, _handle_out)),
     "miow_waker_wake": (c_int32, (c_void_p,)),
     "miow_waker_free": (c_int32, (c_void_p,)),
+    "miow_epoll_create": (c_void_p, (c_int32,)),
+    "miow_epoll_create1": (c_void_p, (c_int32,)),
+    "miow_epoll_close": (c_int32, (c_void_p,)),
+    "miow_epoll_ctl": (c_int32, (c_void_p, c_int32, c_socket, POINTER(EpollEvent))),
+    "miow_epoll_wait": (c_int32, (c_void_p, POINTER(EpollEvent), c_int32, c_int32)),
 }
 
 

@@ -37,6 +37,11 @@ EXPECTED = {
     "miow_waker_new": ("int32", ["handle", "uint64", "handle*"]),
     "miow_waker_wake": ("int32", ["handle"]),
     "miow_waker_free": ("int32", ["handle"]),
+    "miow_epoll_create": ("handle", ["int32"]),
+    "miow_epoll_create1": ("handle", ["int32"]),
+    "miow_epoll_close": ("int32", ["handle"]),
+    "miow_epoll_ctl": ("int32", ["handle", "int32", "uintptr", "epoll_event*"]),
+    "miow_epoll_wait": ("int32", ["handle", "epoll_event*", "int32", "int32"]),
 }
 
 
@@ -55,6 +60,8 @@ def _spell(t):
         return "handle"
     if t is _native.Event:
         return "event"
+    if t is _native.EpollEvent:
+        return "epoll_event"
     if hasattr(t, "contents"):  # a POINTER(...) type
         target = _spell(t._type_)
         return "handle*" if target == "handle" else target + "*"
@@ -82,7 +89,7 @@ def _def_exports():
 def test_every_export_of_the_def_file_is_bound():
     assert os.path.exists(DEF_FILE), DEF_FILE
     exports = _def_exports()
-    assert len(exports) == 17
+    assert len(exports) == 22
     assert exports == list(_native.PROTOTYPES)
     assert set(exports) == set(EXPECTED)
 
@@ -93,6 +100,15 @@ def test_export_has_the_header_types(name):
     restype, argtypes = EXPECTED[name]
     assert _spell(fn.restype) == _expected(restype)
     assert [_spell(t) for t in fn.argtypes] == [_expected(a) for a in argtypes]
+
+
+def test_epoll_wrapper_round_trip_through_the_bound_calls():
+    ep = lib.miow_epoll_create1(0)
+    assert ep
+    ev = _native.EpollEvent()
+    assert lib.miow_epoll_wait(ep, ctypes.byref(ev), 1, 0) == 0
+    assert lib.miow_epoll_close(ep) == 0
+    assert lib.miow_epoll_close(ep) == -1
 
 
 def test_socket_type_is_pointer_sized():

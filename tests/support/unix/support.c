@@ -133,6 +133,11 @@ int support_recv_oob(miow_socket_t s, void *buf, size_t len) {
   return support__recv(s, buf, len, MSG_OOB);
 }
 
+int support_try_recv(miow_socket_t s, void *buf, size_t len) {
+  ssize_t n = recv((int)s, buf, len, 0);
+  return n >= 0 ? (int)n : -1;
+}
+
 void support_shutdown_write(miow_socket_t s) { assert_int_equal(shutdown((int)s, SHUT_WR), 0); }
 
 void support_close_reset(miow_socket_t s) {
@@ -147,6 +152,37 @@ miow_socket_t support_dup_socket(miow_socket_t s) {
   int fd = dup((int)s);
   assert_true(fd >= 0);
   return (miow_socket_t)fd;
+}
+
+int32_t support_socket_error(miow_socket_t s) {
+  int error = 0;
+  socklen_t len = sizeof error;
+  assert_int_equal(getsockopt((int)s, SOL_SOCKET, SO_ERROR, &error, &len), 0);
+  return error;
+}
+
+size_t support_send_until_full(miow_socket_t s) {
+  static char chunk[65536];
+  size_t total = 0;
+  for (;;) {
+    ssize_t n = send((int)s, chunk, sizeof chunk, MSG_NOSIGNAL);
+    if (n < 0) {
+      assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+      return total;
+    }
+    total += (size_t)n;
+  }
+}
+
+uint64_t support_raise_socket_limit(uint64_t wanted) {
+  struct rlimit limit;
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = limit.rlim_max < wanted ? limit.rlim_max : wanted;
+    setrlimit(RLIMIT_NOFILE, &limit); /* a refusal leaves the old limit, reported below */
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  }
+  return (uint64_t)limit.rlim_cur;
 }
 
 miow_socket_t support_non_socket(void) {

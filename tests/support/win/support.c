@@ -130,6 +130,11 @@ int support_recv_oob(miow_socket_t s, void *buf, size_t len) {
   return support__recv(s, buf, len, MSG_OOB);
 }
 
+int support_try_recv(miow_socket_t s, void *buf, size_t len) {
+  int n = recv((SOCKET)s, buf, (int)len, 0);
+  return n >= 0 ? n : -1;
+}
+
 void support_shutdown_write(miow_socket_t s) { assert_int_equal(shutdown((SOCKET)s, SD_SEND), 0); }
 
 void support_close_reset(miow_socket_t s) {
@@ -148,6 +153,29 @@ miow_socket_t support_dup_socket(miow_socket_t s) {
   assert_true(dup != INVALID_SOCKET);
   return (miow_socket_t)dup;
 }
+
+int32_t support_socket_error(miow_socket_t s) {
+  int error = 0;
+  int len = sizeof error;
+  assert_int_equal(getsockopt((SOCKET)s, SOL_SOCKET, SO_ERROR, (char *)&error, &len), 0);
+  return error;
+}
+
+size_t support_send_until_full(miow_socket_t s) {
+  static char chunk[65536];
+  size_t total = 0;
+  for (;;) {
+    int n = send((SOCKET)s, chunk, (int)sizeof chunk, 0);
+    if (n == SOCKET_ERROR) {
+      assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
+      return total;
+    }
+    total += (size_t)n;
+  }
+}
+
+/* Windows has no per-process limit on sockets short of memory. */
+uint64_t support_raise_socket_limit(uint64_t wanted) { return wanted; }
 
 miow_socket_t support_non_socket(void) {
   HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);

@@ -92,6 +92,30 @@ namespace Miowin
         [LibraryImport(Library, SetLastError = true)]
         [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
         internal static partial int miow_waker_free(IntPtr w);
+
+        // The wepoll-compatible layer of miow/epoll.h. It is there for C sources written against
+        // wepoll; .NET code uses Selector instead, so only the raw calls are bound. The event
+        // array is passed as a pointer because struct epoll_event is 12 bytes on Linux x86-64
+        // and 16 on Windows.
+        [LibraryImport(Library, SetLastError = true)]
+        [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+        internal static partial IntPtr miow_epoll_create(int size);
+
+        [LibraryImport(Library, SetLastError = true)]
+        [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+        internal static partial IntPtr miow_epoll_create1(int flags);
+
+        [LibraryImport(Library, SetLastError = true)]
+        [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+        internal static partial int miow_epoll_close(IntPtr ephnd);
+
+        [LibraryImport(Library, SetLastError = true)]
+        [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+        internal static partial int miow_epoll_ctl(IntPtr ephnd, int op, nuint sock, IntPtr @event);
+
+        [LibraryImport(Library, SetLastError = true)]
+        [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+        internal static partial int miow_epoll_wait(IntPtr ephnd, IntPtr events, int maxevents, int timeout);
 #else
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint miow_version();
@@ -147,6 +171,22 @@ namespace Miowin
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true, SetLastError = true)]
         internal static extern int miow_waker_free(IntPtr w);
+
+        // The wepoll-compatible layer of miow/epoll.h, bound raw (see the .NET 8 declarations).
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true, SetLastError = true)]
+        internal static extern IntPtr miow_epoll_create(int size);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true, SetLastError = true)]
+        internal static extern IntPtr miow_epoll_create1(int flags);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true, SetLastError = true)]
+        internal static extern int miow_epoll_close(IntPtr ephnd);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true, SetLastError = true)]
+        internal static extern int miow_epoll_ctl(IntPtr ephnd, int op, UIntPtr sock, IntPtr @event);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true, SetLastError = true)]
+        internal static extern int miow_epoll_wait(IntPtr ephnd, IntPtr events, int maxevents, int timeout);
 #endif
 
         /// <summary>Reads a static NUL-terminated ASCII string the library returned.</summary>

@@ -12,6 +12,24 @@ namespace Miowin.Tests
     public class LibraryTests
     {
         [Fact]
+        public void Epoll_layer_is_bound_and_answers()
+        {
+            IntPtr ep = NativeMethods.miow_epoll_create1(0);
+            Assert.NotEqual(IntPtr.Zero, ep);
+            IntPtr events = Marshal.AllocHGlobal(16);
+            try
+            {
+                Assert.Equal(0, NativeMethods.miow_epoll_wait(ep, events, 1, 0));
+            }
+            finally
+            {
+                Marshal.FreeHGlobal(events);
+            }
+            Assert.Equal(0, NativeMethods.miow_epoll_close(ep));
+            Assert.Equal(-1, NativeMethods.miow_epoll_close(ep));
+        }
+
+        [Fact]
         public void Event_struct_matches_the_C_layout()
         {
             Assert.Equal(16, Marshal.SizeOf<MiowEvent>());
