@@ -19,7 +19,7 @@ int32_t sys_init(void);
 /* A mutex whose all-zero state is unlocked, so that static and calloc'ed ones need no set-up.
  * The storage is sized for the largest native lock a backend uses. */
 typedef struct sys_lock {
-  uintptr_t storage[8];
+  uint64_t storage[8];
 } sys_lock;
 
 void sys_lock_acquire(sys_lock *lock);
@@ -27,7 +27,7 @@ void sys_lock_release(sys_lock *lock);
 
 /* A condition variable used with a sys_lock; all-zero storage is ready to use. */
 typedef struct sys_cond {
-  uintptr_t storage[8];
+  uint64_t storage[8];
 } sys_cond;
 
 /* Releases `lock`, waits until signalled or `timeout_ms` passes (-1: no limit), re-acquires

@@ -1,10 +1,9 @@
 /* A socket's registration in an epoll selector. Edge mode is EPOLLET with the Windows backend's
- * meaning layered on top: a reported interest stays silent until rearm, even if new data
- * arrives, and rearm (an EPOLL_CTL_MOD) reports again what is still ready. */
+ * meaning layered on top: a reported interest is taken out of the epoll entry, so it stays
+ * silent until rearm, and rearm (an EPOLL_CTL_MOD) reports again what is still ready. */
 #define _GNU_SOURCE
 #include "registration.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -16,13 +15,26 @@
 
 #define CONDITION_BITS (MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED)
 
-static uint32_t reg__epoll_events(uint32_t interests) {
+/* What the epoll entry asks for: the armed interests, in the registration's mode. */
+static uint32_t reg__epoll_events(const sys_registration *reg) {
   uint32_t events = 0;
-  if (interests & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
-  if (interests & MIOW_WRITABLE) events |= EPOLLOUT;
-  if (interests & MIOW_PRIORITY) events |= EPOLLPRI;
-  if (interests & MIOW_EDGE) events |= EPOLLET;
-  if (interests & MIOW_ONESHOT) events |= EPOLLONESHOT;
+  if (reg->armed & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
+  if (reg->armed & MIOW_WRITABLE) events |= EPOLLOUT;
+  if (reg->armed & MIOW_PRIORITY) events |= EPOLLPRI;
+  if (reg->interests & MIOW_EDGE) events |= EPOLLET;
+  if (reg->interests & MIOW_ONESHOT) events |= EPOLLONESHOT;
+  return events;
+}
+
+/* epoll reports errors and hang-ups whatever was asked for. Like an AFD request, which asks for
+ * ABORT and CONNECT_FAIL only with readable or writable interest and for DISCONNECT only with
+ * readable, keep what the armed interests observe. A priority-only registration has no such
+ * interest, and a level entry cannot be told to stop reporting a hang-up, so it keeps them
+ * (docs/linux.md). */
+static uint32_t reg__observed(const sys_registration *reg, uint32_t events) {
+  if (!(reg->armed & MIOW_READABLE)) events &= ~(uint32_t)(EPOLLIN | EPOLLRDHUP);
+  if (!(reg->armed & MIOW_WRITABLE)) events &= ~(uint32_t)EPOLLOUT;
+  if (!(reg->armed & MIOW_PRIORITY)) events &= ~(uint32_t)EPOLLPRI;
   return events;
 }
 
@@ -40,15 +52,49 @@ static uint32_t reg__readiness(uint32_t events) {
   return readiness;
 }
 
+/* An fd the owner closed has left the epoll set already (or now names another file). */
+static bool reg__closed_error(int error) { return error == EBADF || error == ENOENT; }
+
+/* Whether `reg->fd` still names the socket that was registered: the owner may have closed it,
+ * and the OS may have given the number to another file since. */
+static bool reg__same_socket(const sys_registration *reg) {
+  struct stat st;
+  return fstat(reg->fd, &st) == 0 && st.st_dev == reg->dev && st.st_ino == reg->ino;
+}
+
+/* The socket is gone from under the registration. Its epoll entry may live on if another
+ * descriptor (a dup, or one inherited by a child) keeps the socket open, and no descriptor of
+ * ours can remove it any more: the selector rebuilds its epoll set the next time it hears from
+ * such an entry. */
+static void reg__drop(sys_registration *reg) {
+  if (reg->dropped) return;
+  reg->dropped = true;
+  reg->sel->ghosts++;
+}
+
+static int reg__ctl(sys_registration *reg, int op) {
+  struct epoll_event ev = {.events = reg__epoll_events(reg), .data.u64 = reg->item.id};
+  return epoll_ctl(reg->sel->epfd, op, reg->fd, &ev) == 0 ? 0 : errno;
+}
+
 bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event *event) {
-  if (reg->dropped || reg->armed == 0) return false;
-  uint32_t readiness = reg__readiness(epoll_events) & (reg->armed | CONDITION_BITS);
+  if (reg->dropped) {
+    /* An entry that outlived its socket's descriptor: have the epoll set rebuilt. */
+    reg->sel->ghost_heard = true;
+    return false;
+  }
+  if (reg->armed == 0) return false;
+  uint32_t readiness =
+      reg__readiness(reg__observed(reg, epoll_events)) & (reg->armed | CONDITION_BITS);
   if (readiness == 0) return false;
   if (reg->interests & MIOW_ONESHOT) {
-    reg->armed = 0;
+    reg->armed = 0; /* EPOLLONESHOT has disarmed the entry already */
   } else if (reg->interests & MIOW_EDGE) {
     uint32_t reported = readiness & INTEREST_BITS;
     reg->armed &= reported != 0 ? ~reported : 0;
+    /* Take the reported interests out of the entry, or every new segment would wake the
+     * poller only to be ignored. */
+    if (reg__ctl(reg, EPOLL_CTL_MOD) != 0) reg__drop(reg);
   }
   event->token = reg->token;
   event->readiness = readiness;
@@ -56,30 +102,8 @@ bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event 
   return true;
 }
 
-/* An fd the owner closed has left the epoll set already (or now names another file). */
-static bool reg__closed_error(int error) { return error == EBADF || error == ENOENT; }
-
-static int reg__ctl(sys_registration *reg, int op) {
-  struct epoll_event ev = {.events = reg__epoll_events(reg->interests), .data.u64 = reg->item.id};
-  return epoll_ctl(reg->sel->epfd, op, reg->fd, &ev) == 0 ? 0 : errno;
-}
-
-/* The owner closed the registered fd, but epoll keeps its entry while any other descriptor
- * (a dup, or one inherited across fork) holds the socket open, and would go on reporting it.
- * Removing the entry takes a descriptor of the same socket, so look for one among ours. */
-static void reg__remove_by_identity(sys_registration *reg) {
-  DIR *dir = opendir("/proc/self/fd");
-  if (dir == NULL) return;
-  struct dirent *entry;
-  while ((entry = readdir(dir)) != NULL) {
-    int fd = atoi(entry->d_name);
-    struct stat st;
-    if (fd == dirfd(dir) || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    if (st.st_dev == reg->dev && st.st_ino == reg->ino &&
-        epoll_ctl(reg->sel->epfd, EPOLL_CTL_DEL, fd, NULL) == 0)
-      break;
-  }
-  closedir(dir);
+struct epoll_event registration_epoll_event(const sys_registration *reg) {
+  return (struct epoll_event){.events = reg__epoll_events(reg), .data.u64 = reg->item.id};
 }
 
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
@@ -130,6 +154,7 @@ static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_
   sys_selector *sel = reg->sel;
   pthread_mutex_lock(&sel->lock);
   int32_t rc = 0;
+  if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
   if (!reg->dropped) {
     uint64_t old_token = reg->token;
     uint32_t old_interests = reg->interests, old_armed = reg->armed;
@@ -140,7 +165,7 @@ static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_
     reg->armed = reg->interests & INTEREST_BITS;
     int error = reg__ctl(reg, EPOLL_CTL_MOD);
     if (reg__closed_error(error)) {
-      reg->dropped = true;
+      reg__drop(reg);
     } else if (error != 0) {
       reg->token = old_token;
       reg->interests = old_interests;
@@ -161,11 +186,8 @@ int32_t sys_rearm(sys_registration *reg) { return reg__change(reg, NULL, 0); }
 
 bool sys_registration_is_dropped(sys_registration *reg) {
   pthread_mutex_lock(&reg->sel->lock);
-  /* epoll forgets a closed fd silently, so ask the fd itself; a number the OS has reused
-   * since names another file. */
-  struct stat st;
-  if (fstat(reg->fd, &st) != 0 || st.st_dev != reg->dev || st.st_ino != reg->ino)
-    reg->dropped = true;
+  /* epoll forgets a closed fd silently, so ask the fd itself. */
+  if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
   bool dropped = reg->dropped;
   pthread_mutex_unlock(&reg->sel->lock);
   return dropped;
@@ -174,10 +196,11 @@ bool sys_registration_is_dropped(sys_registration *reg) {
 int32_t sys_deregister(sys_registration *reg) {
   sys_selector *sel = reg->sel;
   pthread_mutex_lock(&sel->lock);
+  /* Never DEL through a number that now names another file: it could be another source's. */
+  if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
   if (!reg->dropped && epoll_ctl(sel->epfd, EPOLL_CTL_DEL, reg->fd, NULL) != 0 &&
       reg__closed_error(errno))
-    reg->dropped = true;
-  if (reg->dropped) reg__remove_by_identity(reg);
+    reg__drop(reg);
   int32_t rc = reg->dropped ? MIOW_ENOENT : 0;
   /* Reports still in flight, or from an entry that could not be removed, carry a dead id. */
   selector_detach(sel, &reg->item);

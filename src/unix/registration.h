@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/types.h>
 
 #include "selector.h"
@@ -23,5 +24,8 @@ struct sys_registration {
 
 /* With the lock held: turns epoll's report into an event. Returns true if there is one. */
 bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event *event);
+
+/* The epoll entry the registration wants now, for rebuilding the selector's epoll set. */
+struct epoll_event registration_epoll_event(const sys_registration *reg);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -111,11 +112,14 @@ static size_t selector__take_posts(sys_selector *sel, miow_event *events, size_t
   uint64_t value;
   ssize_t n = read(sel->control_fd, &value, sizeof value);
   (void)n;
-  size_t take = sel->post_count < room ? sel->post_count : room;
-  for (size_t i = 0; i < take; i++) events[i] = sel->posts[i];
-  sel->post_count -= take;
-  for (size_t i = 0; i < sel->post_count; i++) sel->posts[i] = sel->posts[i + take];
-  if (sel->post_count > 0) selector_signal(sel);
+  size_t queued = sel->post_count - sel->post_head;
+  size_t take = queued < room ? queued : room;
+  for (size_t i = 0; i < take; i++) events[i] = sel->posts[sel->post_head + i];
+  sel->post_head += take;
+  if (sel->post_head == sel->post_count)
+    sel->post_head = sel->post_count = 0;
+  else
+    selector_signal(sel);
   return take;
 }
 
@@ -124,11 +128,14 @@ static size_t selector__dispatch(sys_selector *sel, const struct epoll_event *re
   size_t count = 0;
   for (int i = 0; i < n; i++) {
     ep_item *item = selector__lookup(sel, reports[i].data.u64);
-    if (item == NULL) continue; /* reported for an item freed since */
+    if (item == NULL) {
+      /* Reported for an item freed since: in flight, or an entry that outlived its socket. */
+      if (sel->ghosts > 0) sel->ghost_heard = true;
+      continue;
+    }
     switch (item->kind) {
       case EP_REGISTRATION:
-        if (registration_feed((sys_registration *)item, reports[i].events, &events[count]))
-          count++;
+        if (registration_feed((sys_registration *)item, reports[i].events, &events[count])) count++;
         break;
       case EP_WAKER:
         if (waker_feed((sys_waker *)item, &events[count])) count++;
@@ -155,6 +162,38 @@ static int selector__wait_ms(int64_t timeout_ms, double deadline) {
   return rounded >= (double)INT32_MAX ? INT32_MAX : (int)rounded;
 }
 
+/* A new epoll set with the entries of every live item, replacing one that holds entries no
+ * descriptor of ours can remove any more. Rare: only after a registered socket vanished while
+ * another descriptor kept it open, and only once such an entry spoke. Returns 0 or an errno. */
+static int selector__rebuild(sys_selector *sel) {
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return errno;
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = CONTROL_ID};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, sel->control_fd, &ev) != 0) {
+    int error = errno;
+    close(epfd);
+    return error;
+  }
+  for (uint32_t i = 0; i < sel->slot_count; i++) {
+    ep_item *item = sel->slots[i].item;
+    if (item == NULL) continue;
+    if (item->kind == EP_WAKER) {
+      ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = item->id};
+      epoll_ctl(epfd, EPOLL_CTL_ADD, waker_fd((sys_waker *)item), &ev);
+    } else if (item->kind == EP_REGISTRATION) {
+      sys_registration *reg = (sys_registration *)item;
+      ev = registration_epoll_event(reg);
+      /* A socket that is gone simply stays out; its source reports ENOENT as documented. */
+      if (!reg->dropped && epoll_ctl(epfd, EPOLL_CTL_ADD, reg->fd, &ev) != 0) reg->dropped = true;
+    }
+  }
+  close(sel->epfd);
+  sel->epfd = epfd;
+  sel->ghosts = 0;
+  sel->ghost_heard = false;
+  return 0;
+}
+
 int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity, size_t *count,
                           int64_t timeout_ms) {
   struct epoll_event reports[POLL_BATCH];
@@ -177,6 +216,13 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
     int error = n < 0 ? errno : 0;
     pthread_mutex_lock(&sel->lock);
     size_t got = n > 0 ? selector__dispatch(sel, reports, n, events, capacity) : 0;
+    if (sel->ghost_heard) {
+      int rebuild_error = selector__rebuild(sel);
+      if (rebuild_error != 0) {
+        rc = error_set_os(MIOW_EOS, rebuild_error);
+        break;
+      }
+    }
     if (sel->closed) {
       rc = error_set(MIOW_ECLOSED);
       break;
@@ -201,6 +247,11 @@ int32_t sys_selector_post(sys_selector *sel, uint64_t token, uint32_t readiness)
   int32_t rc = 0;
   if (sel->closed) {
     rc = error_set(MIOW_ECLOSED);
+  } else if (sel->post_count == sel->post_capacity && sel->post_head > 0) {
+    /* Room at the front, from events already taken: slide the queue down once. */
+    sel->post_count -= sel->post_head;
+    memmove(sel->posts, sel->posts + sel->post_head, sel->post_count * sizeof *sel->posts);
+    sel->post_head = 0;
   } else if (sel->post_count == sel->post_capacity) {
     size_t capacity = sel->post_capacity == 0 ? 16 : sel->post_capacity * 2;
     miow_event *grown = realloc(sel->posts, capacity * sizeof *grown);

@@ -33,11 +33,14 @@ struct sys_selector {
   pthread_mutex_t lock; /* guards everything below, and every item of this selector */
   bool polling;
   bool closed;
+  size_t ghosts;    /* registrations whose socket vanished while epoll may keep their entry */
+  bool ghost_heard; /* such an entry reported something: rebuild the epoll set */
   ep_slot *slots;
   uint32_t slot_count;
   uint32_t slot_capacity;
   uint32_t free_head;
-  miow_event *posts; /* posted events not yet delivered, oldest first */
+  miow_event *posts; /* posted events not yet delivered: posts[post_head..post_count) */
+  size_t post_head;
   size_t post_count;
   size_t post_capacity;
 };

@@ -10,8 +10,9 @@
 #include "error.h"
 #include "sys.h"
 
-/* The all-zero pthread mutex is PTHREAD_MUTEX_INITIALIZER on glibc and musl, which is what lets
- * sys_lock promise that zeroed storage is an unlocked lock. */
+/* The all-zero pthread mutex and condition variable are PTHREAD_MUTEX_INITIALIZER and
+ * PTHREAD_COND_INITIALIZER on glibc, which is what lets sys_lock and sys_cond promise that
+ * zeroed storage is ready. (pthread_cond_clockwait below also needs glibc 2.30 or later.) */
 _Static_assert(sizeof(pthread_mutex_t) <= sizeof(sys_lock), "sys_lock too small for a mutex");
 
 int32_t sys_init(void) { return 0; }

@@ -73,6 +73,8 @@ void sys_waker_free(sys_waker *waker) {
   free(waker);
 }
 
+int waker_fd(const sys_waker *waker) { return waker->fd; }
+
 bool waker_feed(sys_waker *waker, miow_event *event) {
   uint64_t value;
   /* Another poll's read may have emptied it already: then this report is stale. */

@@ -9,4 +9,7 @@
 /* With the lock held: consumes the wake-up and fills `event`. */
 bool waker_feed(sys_waker *waker, miow_event *event);
 
+/* The eventfd that stands for the waker in the epoll set. */
+int waker_fd(const sys_waker *waker);
+
 #endif

@@ -67,6 +67,8 @@ support_thread *support_thread_start(void (*fn)(void *), void *arg);
 void support_thread_join(support_thread *t);
 void support_sleep_ms(uint32_t ms);
 double support_now_ms(void);
+/* CPU time the whole process has used so far, in milliseconds. */
+double support_cpu_ms(void);
 
 /* ---- portable helpers: support/events.c ---- */
 

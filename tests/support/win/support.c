@@ -254,3 +254,11 @@ double support_now_ms(void) {
   QueryPerformanceCounter(&now);
   return (double)now.QuadPart * 1000.0 / (double)frequency.QuadPart;
 }
+
+double support_cpu_ms(void) {
+  FILETIME created, exited, kernel, user;
+  assert_true(GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user));
+  ULARGE_INTEGER k = {.LowPart = kernel.dwLowDateTime, .HighPart = kernel.dwHighDateTime};
+  ULARGE_INTEGER u = {.LowPart = user.dwLowDateTime, .HighPart = user.dwHighDateTime};
+  return (double)(k.QuadPart + u.QuadPart) / 10000.0; /* 100 ns units */
+}
