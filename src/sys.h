@@ -75,7 +75,12 @@ int32_t sys_selector_post(sys_selector *sel, uint64_t token, uint32_t readiness)
 
 typedef struct sys_registration sys_registration;
 
-/* `interests` is already validated. */
+/* An internal interest bit, never accepted from hosts: keep watching for the socket's close
+ * between polls, so that the registration can never be mistaken for a new socket that got the
+ * closed one's value (the epoll layer, whose hosts may close sockets without deleting them). */
+#define SYS_WATCH_CLOSE 0x80000000u
+
+/* `interests` is already validated, but for SYS_WATCH_CLOSE. */
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
                      sys_registration **out);
 /* MIOW_ENOENT when the backend already dropped the registration because the socket was closed;

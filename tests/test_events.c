@@ -107,6 +107,24 @@ static void test_rst_reports_read_closed_and_write_closed(void **state) {
   support_close(client);
 }
 
+static void test_reset_reaches_a_priority_only_registration(void **state) {
+  (void)state;
+  miow_socket_t client, server;
+  support_tcp_pair(&client, &server);
+  miow_source *src;
+  assert_int_equal(miow_source_new(&src, client), 0);
+  assert_int_equal(miow_source_register(src, sel, 1, MIOW_PRIORITY), 0);
+  expect_silence(sel, 1, 100);
+  support_close_reset(server);
+  uint32_t seen = poll_until(sel, 1, MIOW_READ_CLOSED | MIOW_WRITE_CLOSED, 3000);
+  assert_int_equal(seen & (MIOW_READ_CLOSED | MIOW_WRITE_CLOSED),
+                   MIOW_READ_CLOSED | MIOW_WRITE_CLOSED);
+  /* Readable and writable were not asked for. */
+  assert_false(seen & (MIOW_READABLE | MIOW_WRITABLE));
+  assert_int_equal(miow_source_free(src), 0);
+  support_close(client);
+}
+
 static void test_oob_byte_reports_priority(void **state) {
   (void)state;
   miow_socket_t client, server;
@@ -251,6 +269,7 @@ int main(void) {
       T(test_refused_connect_reports_error_writable_write_closed),
       T(test_peer_fin_reports_read_closed),
       T(test_rst_reports_read_closed_and_write_closed),
+      T(test_reset_reaches_a_priority_only_registration),
       T(test_oob_byte_reports_priority),
       T(test_caller_closing_registered_socket_drops_registration),
       T(test_caller_closing_socket_before_first_poll_drops_registration),

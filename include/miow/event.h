@@ -34,9 +34,10 @@
  * | `AFD_POLL_LOCAL_CLOSE`       | nothing: the registration is dropped silently             |
  *
  * READABLE asks AFD for RECEIVE, ACCEPT, DISCONNECT, ABORT and CONNECT_FAIL; WRITABLE for SEND,
- * ABORT and CONNECT_FAIL; PRIORITY for RECEIVE_EXPEDITED. So a refused connect registered for
- * writing reports WRITABLE | ERROR | READ_CLOSED | WRITE_CLOSED, and a peer's FIN is seen only
- * with READABLE interest.
+ * ABORT and CONNECT_FAIL; PRIORITY for RECEIVE_EXPEDITED, ABORT and CONNECT_FAIL. So a refused
+ * connect registered for writing reports WRITABLE | ERROR | READ_CLOSED | WRITE_CLOSED, one
+ * registered for priority alone ERROR | READ_CLOSED | WRITE_CLOSED, and a peer's FIN is seen
+ * only with READABLE interest.
  * @{
  */
 

@@ -135,8 +135,10 @@ static int32_t epoll__add(epoll_obj *ep, miow_socket_t sock, const miow_epoll_ev
   epoll_entry *entry = &ep->map.entries[index];
   entry->events = event->events;
   entry->data = event->data.u64;
+  /* epoll hosts may close a socket without deleting it, and the OS may give its value to the
+   * next socket at once: have the backend watch for the close even between waits. */
   rc = sys_register(ep->sel, sock, epoll_map_token(&ep->map, index),
-                    epoll__interests(event->events), &entry->reg);
+                    epoll__interests(event->events) | SYS_WATCH_CLOSE, &entry->reg);
   if (rc != 0) {
     epoll_map_remove(&ep->map, index);
     /* The backend may find out more than the check above (a layered provider's socket). */

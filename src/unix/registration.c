@@ -26,11 +26,9 @@ static uint32_t reg__epoll_events(const sys_registration *reg) {
   return events;
 }
 
-/* epoll reports errors and hang-ups whatever was asked for. Like an AFD request, which asks for
- * ABORT and CONNECT_FAIL only with readable or writable interest and for DISCONNECT only with
- * readable, keep what the armed interests observe. A priority-only registration has no such
- * interest, and a level entry cannot be told to stop reporting a hang-up, so it keeps them
- * (docs/linux.md). */
+/* epoll reports errors and hang-ups whatever was asked for, as the Windows backend asks AFD for
+ * ABORT and CONNECT_FAIL with every interest; but a read hang-up (DISCONNECT there) only with
+ * readable interest, and readiness only for the armed interests. */
 static uint32_t reg__observed(const sys_registration *reg, uint32_t events) {
   if (!(reg->armed & MIOW_READABLE)) events &= ~(uint32_t)(EPOLLIN | EPOLLRDHUP);
   if (!(reg->armed & MIOW_WRITABLE)) events &= ~(uint32_t)EPOLLOUT;
@@ -114,7 +112,7 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   reg->sel = sel;
   reg->fd = (int)socket;
   reg->token = token;
-  reg->interests = interests;
+  reg->interests = interests & ~SYS_WATCH_CLOSE; /* epoll itself forgets a closed socket */
   reg->armed = interests & INTEREST_BITS;
   struct stat st;
   if (fstat(reg->fd, &st) != 0) {

@@ -36,7 +36,7 @@ DWORD afd_open_helper(HANDLE iocp, ULONG_PTR key, HANDLE *out) {
 }
 
 NTSTATUS afd_poll(HANDLE helper, SOCKET socket, ULONG events, afd_poll_info *info,
-                  IO_STATUS_BLOCK *iosb) {
+                  IO_STATUS_BLOCK *iosb, void *context) {
   info->timeout.QuadPart = INT64_MAX;
   info->number_of_handles = 1;
   info->exclusive = FALSE;
@@ -45,7 +45,7 @@ NTSTATUS afd_poll(HANDLE helper, SOCKET socket, ULONG events, afd_poll_info *inf
   info->handles[0].status = 0;
   iosb->Status = STATUS_PENDING;
   InterlockedIncrement64(&afd_counters.polls);
-  return nt.device_io_control_file(helper, NULL, NULL, iosb, iosb, IOCTL_AFD_POLL, info,
+  return nt.device_io_control_file(helper, NULL, NULL, context, iosb, IOCTL_AFD_POLL, info,
                                    sizeof *info, info, sizeof *info);
 }
 

@@ -41,10 +41,10 @@ extern afd_stats afd_counters;
 DWORD afd_open_helper(HANDLE iocp, ULONG_PTR key, HANDLE *out);
 
 /* Issues a poll for `socket` (a base socket) and `events`. `iosb` and `info` must stay in place
- * until the completion arrives; `iosb` is what the completion's lpOverlapped points to.
+ * until the completion arrives; `context` is what the completion's lpOverlapped carries.
  * Returns STATUS_SUCCESS or STATUS_PENDING when a completion packet will follow. */
 NTSTATUS afd_poll(HANDLE helper, SOCKET socket, ULONG events, afd_poll_info *info,
-                  IO_STATUS_BLOCK *iosb);
+                  IO_STATUS_BLOCK *iosb, void *context);
 
 /* Cancels the request identified by `iosb`. A request that already finished is not an error. */
 NTSTATUS afd_cancel(HANDLE helper, IO_STATUS_BLOCK *iosb);

@@ -47,9 +47,14 @@ static size_t selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_
     const OVERLAPPED_ENTRY *entry = &entries[i];
     miow_event *event = &events[count];
     switch ((completion_key)entry->lpCompletionKey) {
-      case KEY_AFD:
-        if (sock_state_feed(container_of(entry->lpOverlapped, sock_state, iosb), event)) count++;
+      case KEY_AFD: {
+        uintptr_t context = (uintptr_t)entry->lpOverlapped;
+        if (context & SOCK_WATCH_TAG)
+          sock_state_feed_watch((sock_state *)(context & ~SOCK_WATCH_TAG));
+        else if (sock_state_feed((sock_state *)context, event))
+          count++;
         break;
+      }
       case KEY_WAKER:
         if (waker_feed((sys_waker *)entry->lpOverlapped, event)) count++;
         break;
@@ -97,11 +102,7 @@ void sys_selector_destroy(sys_selector *sel) {
   /* Every registration is gone by now, so outstanding requests belong to freed sources: cancel
    * them and wait for their completions, which free the states. */
   for (list_node *node = sel->states.next; node != &sel->states; node = node->next) {
-    sock_state *state = container_of(node, sock_state, state_node);
-    if (state->status == SOCK_PENDING) {
-      afd_cancel(state->group->afd, &state->iosb);
-      state->status = SOCK_CANCELLED;
-    }
+    sock_state_cancel_all(container_of(node, sock_state, state_node));
   }
   ULONGLONG give_up = GetTickCount64() + DESTROY_DRAIN_MS;
   for (;;) {

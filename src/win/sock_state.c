@@ -12,7 +12,7 @@
 
 #define CONDITION_BITS (MIOW_ERROR | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED)
 
-/* What to ask AFD for, per armed interest. ABORT and CONNECT_FAIL come with either direction so
+/* What to ask AFD for, per armed interest. ABORT and CONNECT_FAIL come with every interest so
  * that a reset or a refused connect is seen whichever one the caller waits for. */
 static ULONG sock__afd_events(uint32_t armed) {
   ULONG events = AFD_POLL_LOCAL_CLOSE;
@@ -20,7 +20,10 @@ static ULONG sock__afd_events(uint32_t armed) {
     events |= AFD_POLL_RECEIVE | AFD_POLL_ACCEPT | AFD_POLL_DISCONNECT | AFD_POLL_ABORT |
               AFD_POLL_CONNECT_FAIL;
   if (armed & MIOW_WRITABLE) events |= AFD_POLL_SEND | AFD_POLL_ABORT | AFD_POLL_CONNECT_FAIL;
-  if (armed & MIOW_PRIORITY) events |= AFD_POLL_RECEIVE_EXPEDITED;
+  /* A reset or failed connect is reported to every interest, priority included, as epoll does:
+   * a host waiting for urgent data alone still learns that the connection is gone. */
+  if (armed & MIOW_PRIORITY)
+    events |= AFD_POLL_RECEIVE_EXPEDITED | AFD_POLL_ABORT | AFD_POLL_CONNECT_FAIL;
   return events;
 }
 
@@ -38,10 +41,24 @@ static uint32_t sock__readiness(ULONG afd) {
   return readiness;
 }
 
-static void sock__drop(sock_state *state) {
-  state->dropped = true;
-  if (state->group != NULL) poll_group_release(state->sel, state->group);
-  state->group = NULL;
+/* The group slot is given back when the state is freed: a request may still be outstanding
+ * on the group's helper handle. */
+static void sock__drop(sock_state *state) { state->dropped = true; }
+
+/* Whether the owner has closed the socket, as far as the driver has told us, including through
+ * a completion that is written but not yet dequeued. */
+static bool sock__closed(sock_state *state) {
+  if (state->dropped) return true;
+  bool watch_saw = state->watch_pending && state->watch_iosb.Status != STATUS_PENDING &&
+                   (state->watch_info.handles[0].events & AFD_POLL_LOCAL_CLOSE);
+  bool main_saw = state->status == SOCK_PENDING && state->iosb.Status != STATUS_PENDING &&
+                  (state->poll_info.handles[0].events & AFD_POLL_LOCAL_CLOSE);
+  if (watch_saw || main_saw) sock__drop(state);
+  return state->dropped;
+}
+
+static bool sock__idle(const sock_state *state) {
+  return state->status == SOCK_IDLE && !state->watch_pending;
 }
 
 static void sock__free(sock_state *state) {
@@ -54,8 +71,8 @@ static void sock__free(sock_state *state) {
 static void sock__submit(sock_state *state) {
   sys_selector *sel = state->sel;
   ULONG events = sock__afd_events(state->armed);
-  NTSTATUS status =
-      afd_poll(state->group->afd, state->base_socket, events, &state->poll_info, &state->iosb);
+  NTSTATUS status = afd_poll(state->group->afd, state->base_socket, events, &state->poll_info,
+                             &state->iosb, state);
   if (status != STATUS_SUCCESS && status != STATUS_PENDING) {
     /* Failing at once usually means the owner closed the socket before we noticed. */
     if (!net_is_socket(state->base_socket)) {
@@ -64,7 +81,7 @@ static void sock__submit(sock_state *state) {
     }
     /* Any other failure is reported as an error event through the one completion path. */
     state->iosb.Status = status;
-    if (iocp_post(sel->iocp, 0, KEY_AFD, &state->iosb) != 0) {
+    if (iocp_post(sel->iocp, 0, KEY_AFD, state) != 0) {
       /* Not even that: retry at the next update rather than fall silent. */
       list_push_back(&sel->update_queue, &state->update_node);
       return;
@@ -76,7 +93,7 @@ static void sock__submit(sock_state *state) {
 }
 
 void sock_state_update(sock_state *state) {
-  if (state->dropped || state->delete_pending) return;
+  if (state->delete_pending || sock__closed(state)) return;
   switch (state->status) {
     case SOCK_IDLE: sock__submit(state); break;
     case SOCK_PENDING:
@@ -96,7 +113,7 @@ bool sock_state_feed(sock_state *state, miow_event *event) {
   state->status = SOCK_IDLE;
   sel->busy--;
   if (state->delete_pending) {
-    sock__free(state);
+    if (sock__idle(state)) sock__free(state);
     return false;
   }
   uint32_t readiness = 0;
@@ -137,6 +154,40 @@ bool sock_state_feed(sock_state *state, miow_event *event) {
   return true;
 }
 
+void sock_state_feed_watch(sock_state *state) {
+  state->watch_pending = false;
+  state->sel->busy--;
+  if (state->delete_pending) {
+    if (sock__idle(state)) sock__free(state);
+    return;
+  }
+  /* Any other ending (a cancellation, a failure) is not renewed: the watch is a safeguard, and
+   * renewing a request that fails would loop. */
+  if (NT_SUCCESS(state->watch_iosb.Status) &&
+      (state->watch_info.handles[0].events & AFD_POLL_LOCAL_CLOSE))
+    sock__drop(state);
+}
+
+static void sock__watch(sock_state *state) {
+  NTSTATUS status =
+      afd_poll(state->group->afd, state->base_socket, AFD_POLL_LOCAL_CLOSE, &state->watch_info,
+               &state->watch_iosb, (void *)((uintptr_t)state | SOCK_WATCH_TAG));
+  if (status == STATUS_SUCCESS || status == STATUS_PENDING) {
+    state->watch_pending = true;
+    state->sel->busy++;
+  }
+}
+
+static void sock__cancel(sock_state *state) {
+  if (state->status == SOCK_PENDING) {
+    afd_cancel(state->group->afd, &state->iosb);
+    state->status = SOCK_CANCELLED;
+  }
+  if (state->watch_pending) afd_cancel(state->group->afd, &state->watch_iosb);
+}
+
+void sock_state_cancel_all(sock_state *state) { sock__cancel(state); }
+
 /* ---- the registration calls of sys.h ---- */
 
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
@@ -149,7 +200,7 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   state->sel = sel;
   state->base_socket = base;
   state->token = token;
-  state->interests = interests;
+  state->interests = interests & ~SYS_WATCH_CLOSE;
   state->armed = interests & INTEREST_BITS;
   list_init(&state->update_node);
 
@@ -161,6 +212,7 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
     return rc;
   }
   list_push_back(&sel->states, &state->state_node);
+  if (interests & SYS_WATCH_CLOSE) sock__watch(state);
   selector_request_update(sel, state);
   ReleaseSRWLockExclusive(&sel->lock);
   *out = (sys_registration *)state;
@@ -171,11 +223,11 @@ static int32_t sock__change(sys_registration *reg, const uint64_t *token, uint32
   sock_state *state = (sock_state *)reg;
   sys_selector *sel = state->sel;
   AcquireSRWLockExclusive(&sel->lock);
-  int32_t rc = state->dropped ? MIOW_ENOENT : 0;
+  int32_t rc = sock__closed(state) ? MIOW_ENOENT : 0;
   if (rc == 0) {
     if (token != NULL) {
       state->token = *token;
-      state->interests = interests;
+      state->interests = interests & ~SYS_WATCH_CLOSE;
     }
     state->armed = state->interests & INTEREST_BITS;
     selector_request_update(sel, state);
@@ -193,7 +245,7 @@ int32_t sys_rearm(sys_registration *reg) { return sock__change(reg, NULL, 0); }
 bool sys_registration_is_dropped(sys_registration *reg) {
   sock_state *state = (sock_state *)reg;
   AcquireSRWLockExclusive(&state->sel->lock);
-  bool dropped = state->dropped;
+  bool dropped = sock__closed(state);
   ReleaseSRWLockExclusive(&state->sel->lock);
   return dropped;
 }
@@ -202,14 +254,11 @@ int32_t sys_deregister(sys_registration *reg) {
   sock_state *state = (sock_state *)reg;
   sys_selector *sel = state->sel;
   AcquireSRWLockExclusive(&sel->lock);
-  int32_t rc = state->dropped ? MIOW_ENOENT : 0;
+  int32_t rc = sock__closed(state) ? MIOW_ENOENT : 0;
   state->delete_pending = true;
-  if (state->status == SOCK_PENDING) {
-    afd_cancel(state->group->afd, &state->iosb);
-    state->status = SOCK_CANCELLED;
-  }
+  sock__cancel(state);
   /* With a request outstanding, the memory goes when its completion arrives. */
-  if (state->status == SOCK_IDLE) sock__free(state);
+  if (sock__idle(state)) sock__free(state);
   ReleaseSRWLockExclusive(&sel->lock);
   return rc;
 }

@@ -18,8 +18,8 @@ typedef enum sock_poll_status {
 } sock_poll_status;
 
 struct sock_state {
-  /* First, so that a completion's lpOverlapped is also the state's address. It must not move
-   * while a request is outstanding, which is why states are only freed once IDLE. */
+  /* Must not move while a request is outstanding, which is why states are only freed once
+   * both requests are idle. */
   IO_STATUS_BLOCK iosb;
   afd_poll_info poll_info;
   list_node update_node; /* in sel->update_queue while an update is due */
@@ -34,7 +34,18 @@ struct sock_state {
   sock_poll_status status;
   bool delete_pending; /* deregistered: free at the final completion, report nothing */
   bool dropped;        /* the socket was closed by its owner: nothing more is polled */
+  /* A second request, for AFD_POLL_LOCAL_CLOSE alone, kept outstanding for registrations that
+   * ask for it (SYS_WATCH_CLOSE): the main request is idle between a report and the next
+   * poll, and a socket closed then, whose value the OS hands to a new socket at once, would
+   * otherwise be taken for that new socket. The driver completes this one at the close. */
+  bool watch_pending;
+  IO_STATUS_BLOCK watch_iosb;
+  afd_poll_info watch_info;
 };
+
+/* A completion's lpOverlapped: the state itself for the main request, the state's address
+ * plus one (states are at least 2-aligned) for the close watch. */
+#define SOCK_WATCH_TAG ((uintptr_t)1)
 
 /* Issues, keeps or cancels the outstanding request so that it matches what is armed. */
 void sock_state_update(sock_state *state);
@@ -42,5 +53,11 @@ void sock_state_update(sock_state *state);
 /* Consumes the state's completion. Returns true and fills `event` if it is to be reported.
  * The state may be freed by this call. */
 bool sock_state_feed(sock_state *state, miow_event *event);
+
+/* Consumes the close watch's completion. The state may be freed by this call. */
+void sock_state_feed_watch(sock_state *state);
+
+/* Cancels whatever the state has outstanding; for the selector's destruction. */
+void sock_state_cancel_all(sock_state *state);
 
 #endif

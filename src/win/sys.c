@@ -38,11 +38,10 @@ void sys_lock_release(sys_lock *lock) { ReleaseSRWLockExclusive((SRWLOCK *)lock-
 _Static_assert(sizeof(CONDITION_VARIABLE) <= sizeof(sys_cond), "sys_cond storage too small");
 
 void sys_cond_wait(sys_cond *cond, sys_lock *lock, int64_t timeout_ms) {
-  DWORD wait = timeout_ms < 0 ? INFINITE
+  DWORD wait = timeout_ms < 0                    ? INFINITE
                : timeout_ms >= (int64_t)INFINITE ? INFINITE - 1
-                                                  : (DWORD)timeout_ms;
-  SleepConditionVariableSRW((CONDITION_VARIABLE *)cond->storage, (SRWLOCK *)lock->storage, wait,
-                            0);
+                                                 : (DWORD)timeout_ms;
+  SleepConditionVariableSRW((CONDITION_VARIABLE *)cond->storage, (SRWLOCK *)lock->storage, wait, 0);
 }
 
 void sys_cond_broadcast(sys_cond *cond) {

@@ -51,7 +51,8 @@ static floor_socket *floor__from_overlapped(OVERLAPPED *overlapped) {
 
 static int floor__submit(floor_state *state, floor_socket *sock, char *error,
                          size_t error_size) {
-  NTSTATUS status = afd_poll(sock->helper, sock->base, FLOOR_READABLE, &sock->info, &sock->iosb);
+  NTSTATUS status = afd_poll(sock->helper, sock->base, FLOOR_READABLE, &sock->info, &sock->iosb,
+                             &sock->iosb);
   /* Success at once still queues a completion packet (no skip-on-success mode). */
   if (status != STATUS_SUCCESS && status != STATUS_PENDING) {
     bench_fail(error, error_size, "IOCTL_AFD_POLL", nt.status_to_dos_error(status));
