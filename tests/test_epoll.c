@@ -534,10 +534,12 @@ static void test_close_during_wait_returns_ebadf_to_every_waiter(void **state) {
   support_thread_join(b);
   assert_int_equal(polling.n, -1);
   assert_int_equal(polling.error, EBADF);
-  assert_true(polling.elapsed_ms < 10000);
+  /* Both really were waiting when the handle was closed (started 300 and 200 ms before it),
+   * and both came back promptly. */
+  assert_true(polling.elapsed_ms >= 100 && polling.elapsed_ms < 10000);
   assert_int_equal(queued.n, -1);
   assert_int_equal(queued.error, EBADF);
-  assert_true(queued.elapsed_ms < 10000);
+  assert_true(queued.elapsed_ms >= 50 && queued.elapsed_ms < 10000);
   struct epoll_event ev = {0};
   EXPECT_ERRNO(epoll_wait(doomed, &ev, 1, 0) == -1, EBADF, MIOW_EBADHANDLE);
   EXPECT_ERRNO(epoll_ctl(doomed, EPOLL_CTL_DEL, client, NULL) == -1, EBADF, MIOW_EBADHANDLE);
@@ -608,9 +610,10 @@ static void test_del_then_add_while_another_thread_waits_loses_no_event(void **s
   assert_int_equal(support_send(server, "x", 1), 1); /* readable throughout */
   readd_waiter w = {.ep = ep};
   support_thread *t = support_thread_start(readd_waiter_main, &w);
-  double end = support_now_ms() + 1500;
+  /* At least 10 rounds however slow the machine (valgrind), then as many as 1.5 s allows. */
+  double end = support_now_ms() + 1500, hard_end = support_now_ms() + 30000;
   uint64_t round = 0, lost = 0;
-  while (lost == 0 && support_now_ms() < end) {
+  while (lost == 0 && (support_now_ms() < end || round < 10) && support_now_ms() < hard_end) {
     round++;
     if (round > 1) ctl_ok(ep, EPOLL_CTL_DEL, client, 0, 0);
     /* Oneshot and level registrations alternate. */
