@@ -87,7 +87,45 @@ def _is_main_thread():
     return threading.current_thread() is threading.main_thread()
 
 
-class Selector:
+class _NativeObject:
+    """What Selector, Source and Waker share: an owned native handle freed exactly once by
+    ``close()``, a context manager, and a ``__del__`` that never raises. Subclasses name their
+    free function and may extend ``close()`` to drop their references."""
+
+    _handle = None
+    _free = None  #: the name of the library's free function for this kind of handle
+
+    @property
+    def handle(self):
+        """The raw native handle value (an int), or None once closed."""
+        return self._handle
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def close(self):
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            getattr(_lib, self._free)(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except BaseException:
+            pass
+
+    def _state(self):
+        return "closed" if self._handle is None else f"handle={self._handle:#x}"
+
+
+class Selector(_NativeObject):
     """A miowin selector (``miow_selector``).
 
     ``capacity`` is how many events one call into the library may return. ``signal_interval``
@@ -98,7 +136,7 @@ class Selector:
     exception, as with :func:`select.epoll.poll`. Polls from other threads are never cut up.
     """
 
-    _handle = None
+    _free = "miow_selector_free"
 
     def __init__(self, capacity=DEFAULT_CAPACITY, signal_interval=DEFAULT_SIGNAL_INTERVAL):
         capacity = int(capacity)
@@ -114,15 +152,6 @@ class Selector:
         if rc:
             raise _errors.make_error(rc, "miow_selector_new")
         self._handle = handle.value
-
-    @property
-    def handle(self):
-        """The raw ``miow_selector *`` value (an int), or None once closed."""
-        return self._handle
-
-    @property
-    def closed(self):
-        return self._handle is None
 
     @property
     def capacity(self):
@@ -192,35 +221,20 @@ class Selector:
         """Frees the selector. A poll blocked in another thread ends with SelectorClosedError
         (or with BadHandleError, if that poll is the main thread's and the close falls between
         two of its waits; both are ValueError)."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            _lib.miow_selector_free(handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except BaseException:
-            pass
+        super().close()
 
     def __repr__(self):
-        state = "closed" if self._handle is None else f"handle={self._handle:#x}"
-        return f"<miowin.Selector {state}>"
+        return f"<miowin.Selector {self._state()}>"
 
 
-class Source:
+class Source(_NativeObject):
     """A socket wrapped for registration (``miow_source``).
 
     ``sock`` is a socket object (anything with ``fileno()``) or a descriptor / SOCKET value.
     The caller keeps owning the socket: closing the Source never closes it.
     """
 
-    _handle = None
+    _free = "miow_source_free"
     _selector = None
     _fileobj = None
 
@@ -233,15 +247,6 @@ class Source:
         self._handle = handle.value
         self._fd = fd
         self._fileobj = sock
-
-    @property
-    def handle(self):
-        """The raw ``miow_source *`` value (an int), or None once closed."""
-        return self._handle
-
-    @property
-    def closed(self):
-        return self._handle is None
 
     @property
     def selector(self):
@@ -293,34 +298,19 @@ class Source:
 
     def close(self):
         """Frees the source, deregistering it first if needed. The socket stays open."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            _lib.miow_source_free(handle)
+        super().close()
         self._selector = None
         self._fileobj = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except BaseException:
-            pass
-
     def __repr__(self):
-        state = "closed" if self._handle is None else f"handle={self._handle:#x}"
-        return f"<miowin.Source fd={getattr(self, '_fd', None)} {state}>"
+        return f"<miowin.Source fd={getattr(self, '_fd', None)} {self._state()}>"
 
 
-class Waker:
+class Waker(_NativeObject):
     """Wakes ``selector``'s poll from any thread with an event carrying ``token`` and readiness
     READABLE (``miow_waker``). Wakes made before a poll delivers one coalesce into it."""
 
-    _handle = None
+    _free = "miow_waker_free"
     _selector = None
 
     def __init__(self, selector, token):
@@ -333,15 +323,6 @@ class Waker:
         self._handle = handle.value
         self._selector = selector
         self._token = token
-
-    @property
-    def handle(self):
-        """The raw ``miow_waker *`` value (an int), or None once closed."""
-        return self._handle
-
-    @property
-    def closed(self):
-        return self._handle is None
 
     @property
     def selector(self):
@@ -359,23 +340,8 @@ class Waker:
 
     def close(self):
         """Frees the waker; a wake-up it queued and no poll delivered yet is dropped."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            _lib.miow_waker_free(handle)
+        super().close()
         self._selector = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except BaseException:
-            pass
-
     def __repr__(self):
-        state = "closed" if self._handle is None else f"handle={self._handle:#x}"
-        return f"<miowin.Waker token={getattr(self, '_token', None)} {state}>"
+        return f"<miowin.Waker token={getattr(self, '_token', None)} {self._state()}>"
