@@ -127,6 +127,28 @@ static void test_edge_keeps_unreported_interest_armed(void **state) {
   assert_false(seen & MIOW_WRITABLE);
 }
 
+static void test_edge_reports_a_peer_close_only_to_an_armed_readable_interest(void **state) {
+  fixture *f = *state;
+  /* Fill the send buffer, so that writable stays armed but silent. */
+  static char chunk[65536];
+  int filled = 0;
+  for (int i = 0; i < 4096 && support_send(f->client, chunk, sizeof chunk) > 0; i++) filled = 1;
+  assert_true(filled);
+  assert_int_equal(
+      miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_WRITABLE | MIOW_EDGE), 0);
+  make_readable(f);
+  uint32_t seen = poll_until(f->sel, 1, MIOW_READABLE, 2000);
+  assert_true(seen & MIOW_READABLE);
+  assert_false(seen & MIOW_WRITABLE);
+  /* Readable is consumed now; the peer's FIN belongs to it, not to the armed writable. */
+  support_shutdown_write(f->server);
+  expect_silence(f->sel, 1, 300);
+  assert_int_equal(miow_source_rearm(f->src), 0);
+  char buf[16];
+  assert_int_equal(support_recv(f->client, buf, sizeof buf), 4); /* Wine wants it drained */
+  assert_true(poll_until(f->sel, 1, MIOW_READ_CLOSED, 3000) & MIOW_READ_CLOSED);
+}
+
 static void test_oneshot_reports_once_stays_registered_and_rearms_on_reregister(void **state) {
   fixture *f = *state;
   assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_ONESHOT), 0);
@@ -210,6 +232,7 @@ int main(void) {
       T(test_capacity_one_reports_every_ready_source_in_turn),
       T(test_edge_reports_once_then_nothing_until_rearm),
       T(test_edge_keeps_unreported_interest_armed),
+      T(test_edge_reports_a_peer_close_only_to_an_armed_readable_interest),
       T(test_oneshot_reports_once_stays_registered_and_rearms_on_reregister),
       T(test_oneshot_rearm_keeps_token),
       T(test_reregister_replaces_token),
