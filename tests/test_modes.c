@@ -102,6 +102,38 @@ static void test_capacity_one_reports_every_ready_source_in_turn(void **state) {
   }
 }
 
+static void test_one_poll_returns_every_ready_source_up_to_capacity(void **state) {
+  fixture *f = *state;
+  enum { N = 300 }; /* more than one batch of the Windows backend's completion-port reads */
+  static miow_socket_t socks[N];
+  static miow_source *srcs[N];
+  uint16_t port;
+  for (int i = 0; i < N; i++) {
+    socks[i] = support_udp_socket(&port);
+    support_udp_send(socks[i], port, "x", 1); /* to itself: readable until read */
+    assert_int_equal(miow_source_new(&srcs[i], socks[i]), 0);
+    assert_int_equal(miow_source_register(srcs[i], f->sel, 1000 + (uint64_t)i, MIOW_READABLE), 0);
+  }
+  support_sleep_ms(100);
+  static miow_event events[2 * N];
+  size_t count = 0;
+  /* Each registration's request completes at once; give them all time to land. */
+  for (int tries = 0; tries < 50 && count < N; tries++) {
+    assert_int_equal(miow_selector_poll(f->sel, events, 2 * N, &count, 1000), 0);
+    if (count < N) support_sleep_ms(50);
+  }
+  assert_int_equal(count, N);
+  static unsigned char seen[N];
+  for (size_t i = 0; i < count; i++) {
+    assert_true(events[i].token >= 1000 && events[i].token < 1000 + N);
+    assert_int_equal(seen[events[i].token - 1000]++, 0); /* each source once per call */
+  }
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(miow_source_free(srcs[i]), 0);
+    support_close(socks[i]);
+  }
+}
+
 static void test_edge_reports_once_then_nothing_until_rearm(void **state) {
   fixture *f = *state;
   assert_int_equal(miow_source_register(f->src, f->sel, 1, MIOW_READABLE | MIOW_EDGE), 0);
@@ -230,6 +262,7 @@ int main(void) {
       T(test_level_reports_every_poll),
       T(test_rearm_in_level_mode_changes_nothing),
       T(test_capacity_one_reports_every_ready_source_in_turn),
+      T(test_one_poll_returns_every_ready_source_up_to_capacity),
       T(test_edge_reports_once_then_nothing_until_rearm),
       T(test_edge_keeps_unreported_interest_armed),
       T(test_edge_reports_a_peer_close_only_to_an_armed_readable_interest),

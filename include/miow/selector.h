@@ -54,7 +54,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_selector_free(miow_selector *sel);
  *
  * @param sel The selector.
  * @param[out] events Array of at least @p capacity records.
- * @param capacity How many records @p events holds; at least 1.
+ * @param capacity How many records @p events holds; at least 1. One call returns every event
+ *        that is ready, up to this many; each registration appears at most once per call.
  * @param[out] count Receives how many records were filled: 0 after a timeout.
  * @param timeout_ms -1 waits without limit, 0 does not wait, a positive value waits until an
  *        event arrives or that many milliseconds have passed (never less). Other negative values

@@ -14,8 +14,10 @@
 #include "registration.h"
 #include "waker.h"
 
-/* Reports fetched per epoll_wait. Each yields at most one event. */
-#define POLL_BATCH 256
+/* Reports fetched by one epoll_wait at most. Each yields at most one event, and one wait per
+ * poll is all there can be (a second would report level-triggered sockets again), so the
+ * buffer grows with the capacity callers ask for, up to this. */
+#define MAX_BATCH 65536
 
 void selector_signal(sys_selector *sel) {
   uint64_t one = 1;
@@ -100,6 +102,7 @@ void sys_selector_close(sys_selector *sel) {
 
 void sys_selector_destroy(sys_selector *sel) {
   free(sel->slots);
+  free(sel->reports);
   close(sel->control_fd);
   close(sel->epfd);
   pthread_mutex_destroy(&sel->lock);
@@ -196,8 +199,7 @@ static int selector__rebuild(sys_selector *sel) {
 
 int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity, size_t *count,
                           int64_t timeout_ms) {
-  struct epoll_event reports[POLL_BATCH];
-  int batch = capacity < POLL_BATCH ? (int)capacity : POLL_BATCH;
+  int batch = capacity < MAX_BATCH ? (int)capacity : MAX_BATCH;
   double deadline = sys_now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
   *count = 0;
 
@@ -207,6 +209,17 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
     pthread_mutex_unlock(&sel->lock);
     return rc;
   }
+  /* Only the one poller uses the buffer, so it can live in the selector. */
+  if ((size_t)batch > sel->report_capacity) {
+    struct epoll_event *grown = realloc(sel->reports, (size_t)batch * sizeof *grown);
+    if (grown == NULL) {
+      pthread_mutex_unlock(&sel->lock);
+      return error_set(MIOW_ENOMEM);
+    }
+    sel->reports = grown;
+    sel->report_capacity = (size_t)batch;
+  }
+  struct epoll_event *reports = sel->reports;
   sel->polling = true;
   int32_t rc = 0;
   for (;;) {

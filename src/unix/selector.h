@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 
 #include "sys.h"
 
@@ -35,6 +36,8 @@ struct sys_selector {
   bool closed;
   size_t ghosts;    /* registrations whose socket vanished while epoll may keep their entry */
   bool ghost_heard; /* such an entry reported something: rebuild the epoll set */
+  struct epoll_event *reports; /* the poller's buffer for epoll_wait */
+  size_t report_capacity;
   ep_slot *slots;
   uint32_t slot_count;
   uint32_t slot_capacity;

@@ -136,7 +136,7 @@ static DWORD selector__wait_ms(int64_t timeout_ms, double deadline) {
 int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity, size_t *count,
                           int64_t timeout_ms) {
   OVERLAPPED_ENTRY entries[POLL_BATCH];
-  ULONG batch = capacity < POLL_BATCH ? (ULONG)capacity : POLL_BATCH;
+  size_t total = 0;
   double deadline = sys_now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
   *count = 0;
 
@@ -152,24 +152,29 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
   sel->polling = true;
   int32_t rc = 0;
   for (int round = 1;; round++) {
-    selector__update_all(sel);
-    DWORD wait = selector__wait_ms(timeout_ms, deadline);
+    /* Once events are in hand, further rounds only collect what is already queued: issuing
+     * requests again now could report a level-triggered socket twice in one call. */
+    if (total == 0) selector__update_all(sel);
+    DWORD wait = total > 0 ? 0 : selector__wait_ms(timeout_ms, deadline);
+    size_t room = capacity - total;
+    ULONG batch = room < POLL_BATCH ? (ULONG)room : POLL_BATCH;
     ReleaseSRWLockExclusive(&sel->lock);
     ULONG n = 0;
     DWORD error = iocp_wait(sel->iocp, entries, batch, &n, wait);
     AcquireSRWLockExclusive(&sel->lock);
     /* Whatever was dequeued is consumed, even on the way out, so no state is left waiting. */
-    size_t got = selector__dispatch(entries, n, events);
+    total += selector__dispatch(entries, n, events + total);
     if (sel->closed) {
       rc = error_set(MIOW_ECLOSED);
       break;
     }
     if (error != 0) {
-      rc = error_set_os(MIOW_EOS, (int32_t)error);
+      if (total == 0) rc = error_set_os(MIOW_EOS, (int32_t)error);
       break;
     }
-    if (got > 0) {
-      *count = got;
+    if (total > 0) {
+      /* A full batch may have left more behind: fill the caller's array before returning. */
+      if (n == batch && total < capacity) continue;
       break;
     }
     if (timeout_ms == 0) {
@@ -182,6 +187,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
   }
   sel->polling = false;
   ReleaseSRWLockExclusive(&sel->lock);
+  if (rc == 0) *count = total;
   return rc;
 }
 
