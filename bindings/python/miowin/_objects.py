@@ -23,7 +23,7 @@ from . import _native
 _lib = _native.lib
 _EVENT = struct.Struct("=QII")
 
-#: Events fetched per call to miow_selector_poll (the library reports at most 256 per wait).
+#: Events fetched per call to miow_selector_poll (the library returns at most this many).
 DEFAULT_CAPACITY = 256
 
 #: How long a poll in the main thread may stay inside the library before Python gets a chance
