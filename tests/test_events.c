@@ -71,10 +71,7 @@ static void test_refused_connect_reports_error_writable_write_closed(void **stat
 static void test_peer_fin_reports_read_closed(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
+  miow_source *src = register_client(sel, 1, MIOW_READABLE, &client, &server);
   assert_int_equal(support_send(server, "bye", 3), 3);
   support_shutdown_write(server);
   /* Wine reports the FIN only once the data before it is read (Windows may report both at
@@ -94,10 +91,7 @@ static void test_peer_fin_reports_read_closed(void **state) {
 static void test_rst_reports_read_closed_and_write_closed(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE | MIOW_WRITABLE), 0);
+  miow_source *src = register_client(sel, 1, MIOW_READABLE | MIOW_WRITABLE, &client, &server);
   support_close_reset(server);
   uint32_t seen = poll_until(sel, 1, MIOW_READ_CLOSED | MIOW_WRITE_CLOSED, 3000);
   assert_int_equal(seen & (MIOW_READ_CLOSED | MIOW_WRITE_CLOSED),
@@ -110,10 +104,7 @@ static void test_rst_reports_read_closed_and_write_closed(void **state) {
 static void test_reset_reaches_a_priority_only_registration(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_PRIORITY), 0);
+  miow_source *src = register_client(sel, 1, MIOW_PRIORITY, &client, &server);
   expect_silence(sel, 1, 100);
   support_close_reset(server);
   uint32_t seen = poll_until(sel, 1, MIOW_READ_CLOSED | MIOW_WRITE_CLOSED, 3000);
@@ -128,10 +119,7 @@ static void test_reset_reaches_a_priority_only_registration(void **state) {
 static void test_oob_byte_reports_priority(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_PRIORITY), 0);
+  miow_source *src = register_client(sel, 1, MIOW_PRIORITY, &client, &server);
   expect_silence(sel, 1, 100);
   assert_int_equal(support_send(server, "n", 1), 1); /* normal data: not priority */
   expect_silence(sel, 1, 200);
@@ -187,10 +175,7 @@ static void test_caller_closing_registered_socket_drops_registration(void **stat
 static void test_caller_closing_socket_before_first_poll_drops_registration(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE | MIOW_WRITABLE), 0);
+  miow_source *src = register_client(sel, 1, MIOW_READABLE | MIOW_WRITABLE, &client, &server);
   support_close(client);
   expect_silence(sel, 1, 200);
   assert_int_equal(miow_source_deregister(src, sel), MIOW_ENOENT);
@@ -228,10 +213,7 @@ static void test_closed_socket_kept_open_by_a_duplicate_is_silent_after_deregist
 static void test_socket_value_reused_after_close_does_not_reach_the_old_source(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *old;
-  assert_int_equal(miow_source_new(&old, client), 0);
-  assert_int_equal(miow_source_register(old, sel, 1, MIOW_READABLE), 0);
+  miow_source *old = register_client(sel, 1, MIOW_READABLE, &client, &server);
   assert_int_equal(poll_once(sel, 1, 0), 0);
   support_close(client);
   expect_silence(sel, 1, 100); /* where the close is noticed at a poll, it is noticed here */

@@ -74,10 +74,7 @@ static void test_50ms_poll_with_nothing_ready_waits_at_least_50ms(void **state) 
   miow_selector *sel;
   assert_int_equal(miow_selector_new(&sel), 0);
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
+  miow_source *src = register_client(sel, 1, MIOW_READABLE, &client, &server);
   for (int i = 0; i < 5; i++) {
     miow_event events[4];
     size_t count = 99;

@@ -184,10 +184,7 @@ static void test_selector_freed_during_poll_returns_closed(void **state) {
   miow_selector *doomed;
   assert_int_equal(miow_selector_new(&doomed), 0);
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, doomed, 1, MIOW_READABLE), 0);
+  miow_source *src = register_client(doomed, 1, MIOW_READABLE, &client, &server);
   blocked_poll p = {.sel = doomed, .timeout_ms = -1};
   support_thread *t = support_thread_start(blocked_poll_main, &p);
   wait_until_polling(doomed);
@@ -206,10 +203,7 @@ static void test_selector_freed_during_poll_returns_closed(void **state) {
 static void test_reregister_during_blocked_poll_is_delivered_in_that_poll(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
+  miow_source *src = register_client(sel, 1, MIOW_READABLE, &client, &server);
   blocked_poll p = {.sel = sel, .timeout_ms = 10000};
   support_thread *t = support_thread_start(blocked_poll_main, &p);
   wait_until_polling(sel);
@@ -229,10 +223,7 @@ static void test_reregister_during_blocked_poll_is_delivered_in_that_poll(void *
 static void test_deregister_during_blocked_poll_silences_the_source_in_that_poll(void **state) {
   (void)state;
   miow_socket_t client, server;
-  support_tcp_pair(&client, &server);
-  miow_source *src;
-  assert_int_equal(miow_source_new(&src, client), 0);
-  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
+  miow_source *src = register_client(sel, 1, MIOW_READABLE, &client, &server);
   miow_waker *w;
   assert_int_equal(miow_waker_new(sel, 9, &w), 0);
   blocked_poll p = {.sel = sel, .timeout_ms = 10000};

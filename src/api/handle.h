@@ -33,7 +33,6 @@ handle_obj *handle_acquire(const void *handle, handle_kind kind);
  * reference handed to the caller, or NULL if the handle was not live (a second free). */
 handle_obj *handle_remove(const void *handle, handle_kind kind);
 
-void handle_retain(handle_obj *obj);
 void handle_release(handle_obj *obj);
 
 #endif

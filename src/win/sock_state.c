@@ -178,15 +178,13 @@ static void sock__watch(sock_state *state) {
   }
 }
 
-static void sock__cancel(sock_state *state) {
+void sock_state_cancel_all(sock_state *state) {
   if (state->status == SOCK_PENDING) {
     afd_cancel(state->group->afd, &state->iosb);
     state->status = SOCK_CANCELLED;
   }
   if (state->watch_pending) afd_cancel(state->group->afd, &state->watch_iosb);
 }
-
-void sock_state_cancel_all(sock_state *state) { sock__cancel(state); }
 
 /* ---- the registration calls of sys.h ---- */
 
@@ -256,7 +254,7 @@ int32_t sys_deregister(sys_registration *reg) {
   AcquireSRWLockExclusive(&sel->lock);
   int32_t rc = sock__closed(state) ? MIOW_ENOENT : 0;
   state->delete_pending = true;
-  sock__cancel(state);
+  sock_state_cancel_all(state);
   /* With a request outstanding, the memory goes when its completion arrives. */
   if (sock__idle(state)) sock__free(state);
   ReleaseSRWLockExclusive(&sel->lock);

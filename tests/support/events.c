@@ -1,7 +1,16 @@
-/* Portable polling helpers for the tests. */
+/* Portable helpers for the tests: a registered socket pair, and polling. */
 #include "support.h"
 
 #define BATCH 64
+
+miow_source *register_client(miow_selector *sel, uint64_t token, uint32_t interests,
+                             miow_socket_t *client, miow_socket_t *server) {
+  support_tcp_pair(client, server);
+  miow_source *src;
+  assert_int_equal(miow_source_new(&src, *client), 0);
+  assert_int_equal(miow_source_register(src, sel, token, interests), 0);
+  return src;
+}
 
 uint32_t poll_once(miow_selector *sel, uint64_t token, int64_t timeout_ms) {
   miow_event events[BATCH];

@@ -72,6 +72,10 @@ double support_cpu_ms(void);
 
 /* ---- portable helpers: support/events.c ---- */
 
+/* A connected TCP pair whose client end is wrapped in a new source registered with `sel`. */
+miow_source *register_client(miow_selector *sel, uint64_t token, uint32_t interests,
+                             miow_socket_t *client, miow_socket_t *server);
+
 /* Polls with `timeout_ms` and returns the readiness reported for `token` in that call, OR-ed
  * over all its events (0 if none). Fails the test if poll fails. */
 uint32_t poll_once(miow_selector *sel, uint64_t token, int64_t timeout_ms);

@@ -1,0 +1,20 @@
+# Reads the export list of def/miowin.def for the build steps that generate something from it
+# (the ELF version script, the export tables of the ABI tests). Lenient on purpose: the ABI
+# checks judge the file itself.
+function(miow_def_exports def_file names_var ordinals_var)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${def_file})
+  file(STRINGS ${def_file} lines REGEX "^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]+@[0-9]+")
+  set(names "")
+  set(ordinals "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]+@([0-9]+)")
+      list(APPEND names ${CMAKE_MATCH_1})
+      list(APPEND ordinals ${CMAKE_MATCH_2})
+    endif()
+  endforeach()
+  if(NOT names)
+    message(FATAL_ERROR "found no 'name @ordinal' exports in ${def_file}")
+  endif()
+  set(${names_var} ${names} PARENT_SCOPE)
+  set(${ordinals_var} ${ordinals} PARENT_SCOPE)
+endfunction()
