@@ -4,12 +4,14 @@
 # miowin at several poll-group sizes (MIOW_POLL_GROUP_SIZE), each built in build/bench-g<size>.
 # All runs share one Wine prefix, build/bench/wineprefix, so their numbers are comparable.
 # The default run takes about 5 minutes on a 2-core machine; --quick is a smoke test.
+# --net runs the network benchmark instead (bench_net: TCP echo and UDP ping-pong on miowin's own
+# sockets against the same workloads on Winsock with WSAPoll), in about 2 minutes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 usage() {
   cat <<'EOF'
-usage: scripts/bench.sh [options] [-- bench_scaling options]
+usage: scripts/bench.sh [options] [-- bench_scaling or bench_net options]
   --quick          smoke test: N = 10,100, a few events each, one group size
   --groups "A B"   poll-group sizes to compare (default "1 32 256")
   --no-groups      skip the group-size comparison
@@ -18,15 +20,23 @@ usage: scripts/bench.sh [options] [-- bench_scaling options]
                    build (bench_scaling_static); the DLL build cannot count miowin's AFD calls
   --native         instead of all that: build with the linux preset and compare miowin's
                    poll path with raw epoll_wait on the same sockets (bench_epoll)
+  --net            instead of all that: the network benchmark (bench_net) under Wine, a TCP
+                   echo (100 connections, 64-byte messages, one in flight on each: round
+                   trips per second) and a UDP ping-pong (1 and 4 pairs: round-trip latency),
+                   each on miowin's TCP/UDP calls and on Winsock with WSAPoll, alternating;
+                   with --quick, a smoke run of a few seconds
   -h, --help       this text
-Options after -- go to every bench_scaling run (see: bench_scaling -h), for example
+Options after -- go to every bench_scaling run (see: bench_scaling -h), or with --net to
+bench_net (see: bench_net -h), for example
   scripts/bench.sh -- -n 10,1000 -t 5
+  scripts/bench.sh --net -- -c 200 -r 9
 EOF
 }
 
 groups="1 32 256"
 run_main=1
 quick=0
+net=0
 program=bench_scaling_static
 extra=()
 while [ $# -gt 0 ]; do
@@ -36,6 +46,7 @@ while [ $# -gt 0 ]; do
     --no-groups) groups="" ;;
     --no-main) run_main=0 ;;
     --dll) program=bench_scaling ;;
+    --net) net=1 ;;
     --native)
       bash scripts/bootstrap.sh >&2
       cmake --preset linux >/dev/null
@@ -120,6 +131,21 @@ fi
 
 failures=0
 started=$SECONDS
+
+if [ "$net" -eq 1 ]; then
+  program=bench_net
+  net_args=()
+  [ "$quick" -eq 1 ] && net_args=(--quick)
+  build build/bench
+  echo
+  if ! run build/bench net "${net_args[@]}"; then
+    log "the network benchmark failed: see the Failures list above"
+    exit 1
+  fi
+  echo
+  log "done in $((SECONDS - started)) s; tables kept in build/bench/net.md and net.csv"
+  exit 0
+fi
 
 if [ "$run_main" -eq 1 ]; then
   build build/bench

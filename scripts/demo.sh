@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shows miowin working on a fresh Debian machine: installs what is missing, builds, and runs the
-# echo demo (docs/examples/echo_demo.c). Safe to run again: bootstrap skips what is installed,
-# and the build only redoes what changed.
+# UDP ping-pong (docs/examples/udp_ping.c), then the TCP echo demo (docs/examples/echo_demo.c),
+# whose last line, "echo demo: OK", is the verdict. Safe to run again: bootstrap skips what is
+# installed, and the build only redoes what changed.
 #
 #   scripts/demo.sh            the Windows build (mingw64 preset), run under Wine
 #   scripts/demo.sh --native   the native Linux build (linux preset, epoll backend), run directly
@@ -16,7 +17,7 @@ case "${1:-}" in
   "") ;;
   --native) native=1 ;;
   -h|--help)
-    sed -n '2,7s/^# \{0,1\}//p' "$0"
+    sed -n '2,8s/^# \{0,1\}//p' "$0"
     exit 0
     ;;
   *)
@@ -40,10 +41,14 @@ scripts/bootstrap.sh
 
 log "configuring $BUILD_DIR"
 cmake --preset "$PRESET" >/dev/null
-log "building the library and the demo"
-cmake --build --preset "$PRESET" --target echo_demo
+log "building the library and the examples"
+cmake --build --preset "$PRESET" --target udp_ping pipe_echo echo_demo
 
 if [ "$native" -eq 1 ]; then
+  log "running the UDP ping-pong natively"
+  "$BUILD_DIR/docs/udp_ping"
+  log "running the named-pipe echo natively"
+  "$BUILD_DIR/docs/pipe_echo"
   log "running the echo demo natively"
   exec "$BUILD_DIR/docs/echo_demo"
 fi
@@ -54,5 +59,9 @@ if [ ! -f "$WINEPREFIX/.update-timestamp" ]; then
   log "creating the Wine prefix $WINEPREFIX (a few seconds, once)"
   wine wineboot.exe --init >/dev/null 2>&1
 fi
+log "running the UDP ping-pong under Wine"
+wine "$BUILD_DIR/docs/udp_ping.exe"
+log "running the named-pipe echo under Wine"
+wine "$BUILD_DIR/docs/pipe_echo.exe"
 log "running the echo demo under Wine"
 wine "$BUILD_DIR/docs/echo_demo.exe"

@@ -57,9 +57,99 @@ bool sys_handle_is_open(miow_socket_t value);
  * `os_error` sys_error_store() has just recorded. */
 void sys_errno_store(int32_t code, int32_t os_error);
 
-/* ---- selector -------------------------------------------------------------------------- */
+/* ---- sockets the library creates (TCP, UDP) ------------------------------------------------
+ * Every call returns 0 or a MIOW_E* code with the OS error recorded; sys_error_code() picks the
+ * code for an OS error, so that the errors hosts branch on (would-block, refused, reset...)
+ * arrive as distinct codes on every platform. */
 
+/* An IP address and port, independent of any OS sockaddr layout. */
+typedef struct sys_addr {
+  uint16_t family;   /* SYS_IPV4 or SYS_IPV6 */
+  uint16_t port;     /* host byte order */
+  uint32_t scope_id; /* IPv6 only */
+  uint8_t ip[16];    /* network byte order; IPv4 uses the first 4 */
+} sys_addr;
+
+#define SYS_IPV4 4
+#define SYS_IPV6 6
+
+typedef enum sys_sock_type { SYS_TCP, SYS_UDP } sys_sock_type;
+
+/* Parses the numeric IP text `text` of `family` into `ip`; false if it is not one. */
+bool sys_ip_parse(uint16_t family, const char *text, uint8_t ip[16]);
+/* Writes the numeric text of an IP address (no port, no scope); false if `size` is too small. */
+bool sys_ip_format(uint16_t family, const uint8_t ip[16], char *text, size_t size);
+
+/* The MIOW_E* code for OS error `os_error` (MIOW_EOS for one hosts need not tell apart). */
+int32_t sys_error_code(int32_t os_error);
+
+/* A new socket: non-blocking, overlapped-capable, not inherited, IPv6-only if IPv6; a UDP
+ * socket also ignores ICMP port-unreachable on receive (Windows' SIO_UDP_CONNRESET off). */
+int32_t sys_sock_open(uint16_t family, sys_sock_type type, miow_socket_t *out);
+void sys_sock_close(miow_socket_t socket);
+/* `listener`: bound for listening (exclusive on Windows, rebinding past TIME_WAIT elsewhere). */
+int32_t sys_sock_bind(miow_socket_t socket, const sys_addr *addr, bool listener);
+int32_t sys_sock_listen(miow_socket_t socket, int32_t backlog);
+/* 0 also when the connect is still in progress. */
+int32_t sys_sock_connect(miow_socket_t socket, const sys_addr *addr);
+/* The accepted socket has the same properties as sys_sock_open() gives. */
+int32_t sys_sock_accept(miow_socket_t socket, miow_socket_t *out, sys_addr *peer);
+
+#define SYS_RECV_PEEK 0x1u
+
+/* `buffers` is validated (count <= MIOW_BUFFERS_MAX, data non-NULL where length > 0). `from`,
+ * if not NULL, receives the sender. A datagram larger than the buffers gives MIOW_EMSGSIZE. */
+int32_t sys_sock_recv(miow_socket_t socket, const miow_buffer *buffers, size_t count,
+                      uint32_t flags, size_t *received, sys_addr *from);
+/* `to` NULL: the connected peer. */
+int32_t sys_sock_send(miow_socket_t socket, const miow_buffer *buffers, size_t count,
+                      const sys_addr *to, size_t *sent);
+/* `how` is MIOW_SHUT_READ, MIOW_SHUT_WRITE or MIOW_SHUT_BOTH. */
+int32_t sys_sock_shutdown(miow_socket_t socket, int32_t how);
+/* Reads and clears SO_ERROR into `os_error` (0 if none). */
+int32_t sys_sock_take_error(miow_socket_t socket, int32_t *os_error);
+int32_t sys_sock_address(miow_socket_t socket, bool peer, sys_addr *out);
+/* `option` is a MIOW_OPT_* value already checked against the socket's kind and family;
+ * `value` is read when `set`, written otherwise. */
+int32_t sys_sock_option(miow_socket_t socket, uint16_t family, int32_t option, bool set,
+                        int32_t *value);
+/* IPv4: `iface` is the interface address (all zero: any). IPv6: `ifindex`. */
+int32_t sys_sock_multicast(miow_socket_t socket, bool join, const sys_addr *group,
+                           const sys_addr *iface, uint32_t ifindex);
+
+/* ---- named pipes ----------------------------------------------------------------------
+ * A pipe keeps its own state (buffers, outstanding operations, registration); the API layer
+ * serialises calls on one pipe. Calls return 0 or a MIOW_E* code with the OS error recorded. */
+
+typedef struct sys_pipe sys_pipe;
 typedef struct sys_selector sys_selector;
+
+/* `name` is the UTF-8 pipe name; `buffer_size` is not 0. */
+int32_t sys_pipe_create(const char *name, uint32_t buffer_size, sys_pipe **out);
+int32_t sys_pipe_open(const char *name, sys_pipe **out);
+/* The owner lets go: outstanding reads and connects are cancelled, a write in flight may
+ * finish; memory goes once nothing is outstanding. */
+void sys_pipe_free(sys_pipe *pipe);
+/* The OS handle (Windows) or descriptor, for miow_source_socket(). */
+miow_socket_t sys_pipe_handle(sys_pipe *pipe);
+
+/* A pipe's registration; the same rules and codes as a socket's. MIOW_ENOTSUP for a selector
+ * other than the one the pipe is tied to (Windows). */
+int32_t sys_pipe_register(sys_pipe *pipe, sys_selector *sel, uint64_t token, uint32_t interests);
+int32_t sys_pipe_reregister(sys_pipe *pipe, uint64_t token, uint32_t interests);
+int32_t sys_pipe_rearm(sys_pipe *pipe, uint32_t bits);
+void sys_pipe_deregister(sys_pipe *pipe);
+
+int32_t sys_pipe_connect(sys_pipe *pipe);
+int32_t sys_pipe_disconnect(sys_pipe *pipe);
+/* `buffers` as for sys_sock_recv; `flags` takes SYS_RECV_PEEK. */
+int32_t sys_pipe_read(sys_pipe *pipe, const miow_buffer *buffers, size_t count, uint32_t flags,
+                      size_t *received);
+int32_t sys_pipe_write(sys_pipe *pipe, const miow_buffer *buffers, size_t count, size_t *sent);
+/* Reads and clears the error a failed connect left (0 if none). */
+int32_t sys_pipe_take_error(sys_pipe *pipe, int32_t *os_error);
+
+/* ---- selector -------------------------------------------------------------------------- */
 
 int32_t sys_selector_new(sys_selector **out);
 /* The selector's handle was freed: make a running poll return MIOW_ECLOSED and refuse new
@@ -79,6 +169,9 @@ typedef struct sys_registration sys_registration;
  * between polls, so that the registration can never be mistaken for a new socket that got the
  * closed one's value (the epoll layer, whose hosts may close sockets without deleting them). */
 #define SYS_WATCH_CLOSE 0x80000000u
+/* Another internal bit (Linux): the registered socket is a pipe server's listening socket, whose
+ * readability is reported as MIOW_WRITABLE, the pipe's connect completing (src/unix/pipe.c). */
+#define SYS_LISTEN_AS_WRITABLE 0x40000000u
 
 /* `interests` is already validated, but for SYS_WATCH_CLOSE. */
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
@@ -86,7 +179,9 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
 /* MIOW_ENOENT when the backend already dropped the registration because the socket was closed;
  * the caller then deregisters it. */
 int32_t sys_reregister(sys_registration *reg, uint64_t token, uint32_t interests);
-int32_t sys_rearm(sys_registration *reg);
+/* Arms `bits` (interest bits) again, those of them that are registered. Arming what is
+ * already armed changes nothing and reports nothing new. */
+int32_t sys_rearm(sys_registration *reg, uint32_t bits);
 /* True once the backend dropped the registration because the socket was closed. */
 bool sys_registration_is_dropped(sys_registration *reg);
 /* Ends the registration and lets go of it; its memory is reclaimed once no request is pending.

@@ -15,7 +15,7 @@ root=$(cd "$here/../.." && pwd)
 out="$root/build/dotnet"
 linux_lib="$root/build/linux/src/libmiowin.so"
 win_dll="$root/build/mingw64/src/miowin.dll"
-package="$out/package/release/Miowin.1.0.0.nupkg"
+package="$out/package/release/Miowin.1.1.0.nupkg"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # One build node: the machine has two cores, and the test runs want one of them.
@@ -139,7 +139,7 @@ if [ -f "$package" ]; then
     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
   </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include="Miowin" Version="1.0.0" />
+    <PackageReference Include="Miowin" Version="1.1.0" />
   </ItemGroup>
 </Project>
 EOF

@@ -42,6 +42,40 @@
 #define MIOW_ECLOSED (-8)
 /** An OS call failed; miow_last_os_error() tells which error it returned. */
 #define MIOW_EOS (-9)
+/** The operation would block: nothing to read yet, the send buffer is full, no connection is
+ *  waiting. The source is re-armed; wait for its next event (OS code `WSAEWOULDBLOCK`). */
+#define MIOW_EWOULDBLOCK (-10)
+/** The peer refused the connection (OS code `WSAECONNREFUSED`). */
+#define MIOW_ECONNREFUSED (-11)
+/** The peer reset the connection (OS code `WSAECONNRESET`). */
+#define MIOW_ECONNRESET (-12)
+/** The connection was aborted on this side (OS code `WSAECONNABORTED`). */
+#define MIOW_ECONNABORTED (-13)
+/** The socket is not connected (OS code `WSAENOTCONN`). */
+#define MIOW_ENOTCONN (-14)
+/** The address is already in use (OS code `WSAEADDRINUSE`). */
+#define MIOW_EADDRINUSE (-15)
+/** The address is not available on this machine (OS code `WSAEADDRNOTAVAIL`). */
+#define MIOW_EADDRNOTAVAIL (-16)
+/** The datagram is larger than the buffer or than the protocol allows (OS code
+ *  `WSAEMSGSIZE`). */
+#define MIOW_EMSGSIZE (-17)
+/** That direction of the socket was shut down (OS code `WSAESHUTDOWN`). */
+#define MIOW_ESHUTDOWN (-18)
+/** The operation or connection timed out (OS code `WSAETIMEDOUT`). */
+#define MIOW_ETIMEDOUT (-19)
+/** The call does not apply to this kind of source: UDP calls on a TCP source, I/O on a
+ *  listener, or a library call on a socket the caller owns (OS code `ERROR_NOT_SUPPORTED`). */
+#define MIOW_ENOTSUP (-20)
+/** The other end is gone: a write on a connection the peer closed or reset (OS code
+ *  `ERROR_BROKEN_PIPE`, or `EPIPE` off Windows). */
+#define MIOW_EPIPE (-21)
+/** Every instance of the named pipe is busy serving another client; try again later (OS code
+ *  `ERROR_PIPE_BUSY`). */
+#define MIOW_EPIPEBUSY (-22)
+/** No named pipe of that name exists (OS code `ERROR_FILE_NOT_FOUND`; on Linux the `errno` of
+ *  the failed connect, `ECONNREFUSED`). */
+#define MIOW_ENOTFOUND (-23)
 
 MIOW_BEGIN_DECLS
 

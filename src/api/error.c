@@ -22,6 +22,20 @@ MIOW_EXTERN const char *MIOW_CALL miow_strerror(int32_t code) {
     case MIOW_ENOTSOCK: return "not a socket";
     case MIOW_ECLOSED: return "selector was freed";
     case MIOW_EOS: return "operating system error (see miow_last_os_error)";
+    case MIOW_EWOULDBLOCK: return "operation would block";
+    case MIOW_ECONNREFUSED: return "connection refused";
+    case MIOW_ECONNRESET: return "connection reset by peer";
+    case MIOW_ECONNABORTED: return "connection aborted";
+    case MIOW_ENOTCONN: return "socket not connected";
+    case MIOW_EADDRINUSE: return "address already in use";
+    case MIOW_EADDRNOTAVAIL: return "address not available";
+    case MIOW_EMSGSIZE: return "message too large";
+    case MIOW_ESHUTDOWN: return "socket was shut down";
+    case MIOW_ETIMEDOUT: return "operation timed out";
+    case MIOW_ENOTSUP: return "not supported by this kind of source";
+    case MIOW_EPIPE: return "broken pipe";
+    case MIOW_EPIPEBUSY: return "every instance of the pipe is busy";
+    case MIOW_ENOTFOUND: return "no such pipe";
     default: return "unknown error";
   }
 }

@@ -12,13 +12,30 @@ typedef struct selector_obj {
   sys_selector *sys;
 } selector_obj;
 
+/* What a source wraps: a caller's socket, or one the library created and closes. */
+typedef enum source_kind {
+  SOURCE_FOREIGN = 0, /* miow_source_new(): the caller owns the socket */
+  SOURCE_TCP_LISTENER,
+  SOURCE_TCP_STREAM,
+  SOURCE_UDP,
+  SOURCE_PIPE_SERVER,
+  SOURCE_PIPE_CLIENT,
+} source_kind;
+
 typedef struct source_obj {
   handle_obj base;
   sys_lock lock; /* serialises calls on this source; taken before any selector's lock */
   miow_socket_t socket;
+  source_kind kind;
+  uint16_t family;       /* SYS_IPV4 or SYS_IPV6 for the kinds the library created */
+  uint32_t interests;    /* of the current registration, for the re-arm after would-block */
   bool freed;            /* the handle was freed while another call held a reference */
   selector_obj *sel;     /* the selector registered with, holding a reference; or NULL */
-  sys_registration *reg; /* the backend's registration while `sel` is set */
+  sys_registration *reg; /* a socket's registration in the backend while `sel` is set */
+  sys_pipe *pipe;        /* the pipe of a pipe source, which keeps its own registration */
+  /* The selector a pipe was first registered with, holding a reference until the source is
+   * destroyed: the pipe's completions go to its port for good (Windows). */
+  selector_obj *tied;
 } source_obj;
 
 typedef struct waker_obj {
@@ -26,5 +43,21 @@ typedef struct waker_obj {
   selector_obj *sel; /* holds a reference */
   sys_waker *sys;
 } waker_obj;
+
+/* Looks up a source and locks it; NULL (with MIOW_EBADHANDLE recorded) if it is not live. */
+source_obj *source_enter(miow_source *handle);
+/* Unlocks and releases a source from source_enter(); returns `rc`. */
+int32_t source_leave(source_obj *src, int32_t rc);
+/* Publishes a source for `pipe` (which the caller frees on failure). */
+int32_t source_publish_pipe(sys_pipe *pipe, source_kind kind, miow_source **out);
+/* Whether a source is one end of a named pipe. */
+bool source_is_pipe(const source_obj *src);
+/* Publishes a source that owns `socket` (closing it on failure). */
+int32_t source_publish_owned(miow_socket_t socket, source_kind kind, uint16_t family,
+                             miow_source **out);
+/* After an I/O call on a locked source returned MIOW_EWOULDBLOCK: an edge registration gets
+ * back `bits`, the direction that would block (mio's do_io re-registers), so that it never
+ * goes deaf; the other direction stays as it was, so a drained read brings no WRITABLE. */
+void source_rearm_after_would_block(source_obj *src, uint32_t bits);
 
 #endif

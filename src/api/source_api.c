@@ -6,51 +6,78 @@
 #include "interest.h"
 #include "objects.h"
 
+bool source_is_pipe(const source_obj *src) {
+  return src->kind == SOURCE_PIPE_SERVER || src->kind == SOURCE_PIPE_CLIENT;
+}
+
 /* Ends the current registration; called with the source locked. */
 static int32_t source__detach(source_obj *src) {
-  int32_t rc = sys_deregister(src->reg);
+  int32_t rc = 0;
+  if (src->pipe != NULL)
+    sys_pipe_deregister(src->pipe);
+  else
+    rc = sys_deregister(src->reg);
   handle_release(&src->sel->base);
   src->sel = NULL;
   src->reg = NULL;
   return rc;
 }
 
+/* Runs when the last reference goes, so a socket the library owns is never closed under a call
+ * still using it. */
 static void source__destroy(handle_obj *obj) {
   source_obj *src = (source_obj *)obj;
-  if (src->reg != NULL) source__detach(src);
+  if (src->sel != NULL) source__detach(src);
+  if (src->pipe != NULL)
+    sys_pipe_free(src->pipe);
+  else if (src->kind != SOURCE_FOREIGN)
+    sys_sock_close(src->socket);
+  if (src->tied != NULL) handle_release(&src->tied->base);
   free(src);
 }
 
-/* Looks up a source and locks it; NULL (with the error recorded) if it is not live. */
-static source_obj *source__enter(miow_source *handle) {
+source_obj *source_enter(miow_source *handle) {
   source_obj *src = (source_obj *)handle_acquire(handle, HANDLE_SOURCE);
-  if (src == NULL) return NULL;
+  if (src == NULL) {
+    error_set(MIOW_EBADHANDLE);
+    return NULL;
+  }
   sys_lock_acquire(&src->lock);
   if (src->freed) {
     sys_lock_release(&src->lock);
     handle_release(&src->base);
+    error_set(MIOW_EBADHANDLE);
     return NULL;
   }
   return src;
 }
 
-static int32_t source__leave(source_obj *src, int32_t rc) {
+int32_t source_leave(source_obj *src, int32_t rc) {
   sys_lock_release(&src->lock);
   handle_release(&src->base);
   return rc;
 }
 
-MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket) {
-  if (out == NULL) return error_set(MIOW_EINVAL);
-  int32_t rc = sys_init();
-  if (rc != 0) return rc;
-  rc = sys_socket_check(socket);
-  if (rc != 0) return rc;
+void source_rearm_after_would_block(source_obj *src, uint32_t bits) {
+  if (src->sel == NULL || (src->interests & MIOW_EDGE) == 0) return;
+  /* A registration the backend dropped stays for the next registration call to clear. */
+  if (src->pipe != NULL)
+    (void)sys_pipe_rearm(src->pipe, bits);
+  else
+    (void)sys_rearm(src->reg, bits);
+}
+
+/* Allocates and publishes a source; the caller has validated `socket`. */
+static int32_t source__publish(miow_socket_t socket, source_kind kind, uint16_t family,
+                               sys_pipe *pipe, miow_source **out) {
   source_obj *src = calloc(1, sizeof *src);
   if (src == NULL) return error_set(MIOW_ENOMEM);
   src->base.kind = HANDLE_SOURCE;
   src->base.destroy = source__destroy;
   src->socket = socket;
+  src->kind = kind;
+  src->family = family;
+  src->pipe = pipe;
   void *handle;
   if (handle_insert(&src->base, &handle) != 0) {
     free(src);
@@ -60,12 +87,32 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t s
   return 0;
 }
 
+int32_t source_publish_pipe(sys_pipe *pipe, source_kind kind, miow_source **out) {
+  return source__publish((miow_socket_t)0, kind, 0, pipe, out);
+}
+
+int32_t source_publish_owned(miow_socket_t socket, source_kind kind, uint16_t family,
+                             miow_source **out) {
+  int32_t rc = source__publish(socket, kind, family, NULL, out);
+  if (rc != 0) sys_sock_close(socket);
+  return rc;
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket) {
+  if (out == NULL) return error_set(MIOW_EINVAL);
+  int32_t rc = sys_init();
+  if (rc != 0) return rc;
+  rc = sys_socket_check(socket);
+  if (rc != 0) return rc;
+  return source__publish(socket, SOURCE_FOREIGN, 0, NULL, out);
+}
+
 MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *handle) {
   source_obj *src = (source_obj *)handle_remove(handle, HANDLE_SOURCE);
   if (src == NULL) return error_set(MIOW_EBADHANDLE);
   sys_lock_acquire(&src->lock);
   src->freed = true;
-  if (src->reg != NULL) source__detach(src);
+  if (src->sel != NULL) source__detach(src);
   sys_lock_release(&src->lock);
   handle_release(&src->base);
   return 0;
@@ -73,75 +120,87 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *handle) {
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_selector *sel_handle,
                                                    uint64_t token, uint32_t interests) {
-  source_obj *src = source__enter(handle);
-  if (src == NULL) return error_set(MIOW_EBADHANDLE);
+  source_obj *src = source_enter(handle);
+  if (src == NULL) return MIOW_EBADHANDLE;
   selector_obj *sel = (selector_obj *)handle_acquire(sel_handle, HANDLE_SELECTOR);
-  if (sel == NULL) return source__leave(src, error_set(MIOW_EBADHANDLE));
+  if (sel == NULL) return source_leave(src, error_set(MIOW_EBADHANDLE));
   int32_t rc = 0;
   if (!interest_is_valid(interests)) {
     rc = error_set(MIOW_EINVAL);
-  } else if (src->reg != NULL) {
+  } else if (src->sel != NULL) {
     /* A registration the backend dropped because the socket was closed no longer counts. */
-    if (sys_registration_is_dropped(src->reg))
+    if (src->reg != NULL && sys_registration_is_dropped(src->reg))
       source__detach(src);
     else
       rc = error_set(MIOW_EEXIST);
   }
-  if (rc == 0) rc = sys_socket_check(src->socket);
-  if (rc == 0) rc = sys_register(sel->sys, src->socket, token, interests, &src->reg);
+  if (rc == 0 && src->pipe != NULL) {
+    rc = sys_pipe_register(src->pipe, sel->sys, token, interests);
+    /* The first selector keeps a reference of its own: the pipe stays tied to its port. */
+    if (rc == 0 && src->tied == NULL)
+      src->tied = (selector_obj *)handle_acquire(sel_handle, HANDLE_SELECTOR);
+  } else if (rc == 0) {
+    rc = sys_socket_check(src->socket);
+    if (rc == 0) rc = sys_register(sel->sys, src->socket, token, interests, &src->reg);
+  }
   if (rc == 0) {
     src->sel = sel; /* keeps the reference taken above */
-    return source__leave(src, 0);
+    src->interests = interests;
+    return source_leave(src, 0);
   }
   handle_release(&sel->base);
-  return source__leave(src, rc);
+  return source_leave(src, rc);
 }
 
 /* Shared by reregister and deregister: the source must be registered with exactly `sel`. */
 static int32_t source__check_registered(source_obj *src, selector_obj *sel, int32_t other) {
-  if (src->reg == NULL) return error_set(MIOW_ENOENT);
+  if (src->sel == NULL) return error_set(MIOW_ENOENT);
   if (src->sel != sel) return error_set(other);
   return 0;
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_reregister(miow_source *handle, miow_selector *sel_handle,
                                                      uint64_t token, uint32_t interests) {
-  source_obj *src = source__enter(handle);
-  if (src == NULL) return error_set(MIOW_EBADHANDLE);
+  source_obj *src = source_enter(handle);
+  if (src == NULL) return MIOW_EBADHANDLE;
   selector_obj *sel = (selector_obj *)handle_acquire(sel_handle, HANDLE_SELECTOR);
-  if (sel == NULL) return source__leave(src, error_set(MIOW_EBADHANDLE));
+  if (sel == NULL) return source_leave(src, error_set(MIOW_EBADHANDLE));
   int32_t rc = interest_is_valid(interests) ? source__check_registered(src, sel, MIOW_EEXIST)
                                             : error_set(MIOW_EINVAL);
   if (rc == 0) {
-    rc = sys_reregister(src->reg, token, interests);
+    rc = src->pipe != NULL ? sys_pipe_reregister(src->pipe, token, interests)
+                           : sys_reregister(src->reg, token, interests);
+    if (rc == 0) src->interests = interests;
     if (rc == MIOW_ENOENT) {
       source__detach(src);
       rc = error_set(MIOW_ENOENT);
     }
   }
   handle_release(&sel->base);
-  return source__leave(src, rc);
+  return source_leave(src, rc);
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_deregister(miow_source *handle,
                                                      miow_selector *sel_handle) {
-  source_obj *src = source__enter(handle);
-  if (src == NULL) return error_set(MIOW_EBADHANDLE);
+  source_obj *src = source_enter(handle);
+  if (src == NULL) return MIOW_EBADHANDLE;
   selector_obj *sel = (selector_obj *)handle_acquire(sel_handle, HANDLE_SELECTOR);
-  if (sel == NULL) return source__leave(src, error_set(MIOW_EBADHANDLE));
+  if (sel == NULL) return source_leave(src, error_set(MIOW_EBADHANDLE));
   int32_t rc = source__check_registered(src, sel, MIOW_ENOENT);
   if (rc == 0 && source__detach(src) == MIOW_ENOENT) rc = error_set(MIOW_ENOENT);
   handle_release(&sel->base);
-  return source__leave(src, rc);
+  return source_leave(src, rc);
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_rearm(miow_source *handle) {
-  source_obj *src = source__enter(handle);
-  if (src == NULL) return error_set(MIOW_EBADHANDLE);
-  int32_t rc = src->reg == NULL ? error_set(MIOW_ENOENT) : sys_rearm(src->reg);
-  if (rc == MIOW_ENOENT && src->reg != NULL) {
+  source_obj *src = source_enter(handle);
+  if (src == NULL) return MIOW_EBADHANDLE;
+  int32_t rc = src->sel == NULL    ? error_set(MIOW_ENOENT)
+               : src->pipe != NULL ? sys_pipe_rearm(src->pipe, INTEREST_BITS)
+                                   : sys_rearm(src->reg, INTEREST_BITS);
+  if (rc == MIOW_ENOENT && src->sel != NULL) {
     source__detach(src);
     rc = error_set(MIOW_ENOENT);
   }
-  return source__leave(src, rc);
+  return source_leave(src, rc);
 }

@@ -18,9 +18,14 @@
 /* What the epoll entry asks for: the armed interests, in the registration's mode. */
 static uint32_t reg__epoll_events(const sys_registration *reg) {
   uint32_t events = 0;
-  if (reg->armed & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
-  if (reg->armed & MIOW_WRITABLE) events |= EPOLLOUT;
-  if (reg->armed & MIOW_PRIORITY) events |= EPOLLPRI;
+  if (reg->interests & SYS_LISTEN_AS_WRITABLE) {
+    /* A pipe server's listening socket (pipe.c): only a client's arrival, as writable. */
+    if (reg->armed & MIOW_WRITABLE) events |= EPOLLIN;
+  } else {
+    if (reg->armed & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
+    if (reg->armed & MIOW_WRITABLE) events |= EPOLLOUT;
+    if (reg->armed & MIOW_PRIORITY) events |= EPOLLPRI;
+  }
   if (reg->interests & MIOW_EDGE) events |= EPOLLET;
   if (reg->interests & MIOW_ONESHOT) events |= EPOLLONESHOT;
   return events;
@@ -48,6 +53,13 @@ static uint32_t reg__readiness(uint32_t events) {
     readiness |= MIOW_READABLE | MIOW_WRITABLE | MIOW_READ_CLOSED | MIOW_WRITE_CLOSED;
   if (events & EPOLLERR) readiness |= MIOW_READABLE | MIOW_WRITABLE | MIOW_ERROR;
   return readiness;
+}
+
+/* SYS_LISTEN_AS_WRITABLE: a pipe server waiting for its client registers its listening socket,
+ * whose readability (a client arrived) is what Windows reports as the pipe's connect completing,
+ * a writable event. What else a listening socket reports means nothing for the pipe. */
+static uint32_t reg__listen_as_writable(uint32_t events) {
+  return (events & EPOLLIN ? EPOLLOUT : 0) | (events & (EPOLLERR | EPOLLHUP));
 }
 
 /* An fd the owner closed has left the epoll set already (or now names another file). */
@@ -82,6 +94,7 @@ bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event 
     return false;
   }
   if (reg->armed == 0) return false;
+  if (reg->interests & SYS_LISTEN_AS_WRITABLE) epoll_events = reg__listen_as_writable(epoll_events);
   uint32_t readiness =
       reg__readiness(reg__observed(reg, epoll_events)) & (reg->armed | CONDITION_BITS);
   if (readiness == 0) return false;
@@ -106,6 +119,11 @@ struct epoll_event registration_epoll_event(const sys_registration *reg) {
 
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
                      sys_registration **out) {
+  return registration_add(sel, socket, token, interests, interests & INTEREST_BITS, out);
+}
+
+int32_t registration_add(sys_selector *sel, miow_socket_t socket, uint64_t token,
+                         uint32_t interests, uint32_t armed, sys_registration **out) {
   sys_registration *reg = calloc(1, sizeof *reg);
   if (reg == NULL) return error_set(MIOW_ENOMEM);
   reg->item.kind = EP_REGISTRATION;
@@ -113,7 +131,7 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   reg->fd = (int)socket;
   reg->token = token;
   reg->interests = interests & ~SYS_WATCH_CLOSE; /* epoll itself forgets a closed socket */
-  reg->armed = interests & INTEREST_BITS;
+  reg->armed = armed & interests & INTEREST_BITS;
   struct stat st;
   if (fstat(reg->fd, &st) != 0) {
     int error = errno;
@@ -148,7 +166,9 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   return 0;
 }
 
-static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_t interests) {
+/* Reregisters (`token` given) or re-arms `bits`. */
+static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_t interests,
+                           uint32_t bits) {
   sys_selector *sel = reg->sel;
   pthread_mutex_lock(&sel->lock);
   int32_t rc = 0;
@@ -159,9 +179,13 @@ static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_
     if (token != NULL) {
       reg->token = *token;
       reg->interests = interests;
+      reg->armed = reg->interests & INTEREST_BITS;
+    } else {
+      reg->armed |= bits & reg->interests & INTEREST_BITS;
     }
-    reg->armed = reg->interests & INTEREST_BITS;
-    int error = reg__ctl(reg, EPOLL_CTL_MOD);
+    /* Re-arming what is armed must not MOD: with EPOLLET that reports what is ready again. */
+    bool changed = token != NULL || reg->armed != old_armed;
+    int error = changed ? reg__ctl(reg, EPOLL_CTL_MOD) : 0;
     if (reg__closed_error(error)) {
       reg__drop(reg);
     } else if (error != 0) {
@@ -177,10 +201,12 @@ static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_
 }
 
 int32_t sys_reregister(sys_registration *reg, uint64_t token, uint32_t interests) {
-  return reg__change(reg, &token, interests);
+  return reg__change(reg, &token, interests, 0);
 }
 
-int32_t sys_rearm(sys_registration *reg) { return reg__change(reg, NULL, 0); }
+int32_t sys_rearm(sys_registration *reg, uint32_t bits) {
+  return reg__change(reg, NULL, 0, bits);
+}
 
 bool sys_registration_is_dropped(sys_registration *reg) {
   pthread_mutex_lock(&reg->sel->lock);
@@ -191,9 +217,12 @@ bool sys_registration_is_dropped(sys_registration *reg) {
   return dropped;
 }
 
-int32_t sys_deregister(sys_registration *reg) {
+int32_t sys_deregister(sys_registration *reg) { return registration_remove(reg, NULL); }
+
+int32_t registration_remove(sys_registration *reg, uint32_t *armed) {
   sys_selector *sel = reg->sel;
   pthread_mutex_lock(&sel->lock);
+  if (armed != NULL) *armed = reg->armed;
   /* Never DEL through a number that now names another file: it could be another source's. */
   if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
   if (!reg->dropped && epoll_ctl(sel->epfd, EPOLL_CTL_DEL, reg->fd, NULL) != 0 &&

@@ -28,4 +28,15 @@ bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event 
 /* The epoll entry the registration wants now, for rebuilding the selector's epoll set. */
 struct epoll_event registration_epoll_event(const sys_registration *reg);
 
+/* For a source whose descriptor changes under one registration (a pipe server: its listening
+ * socket while a connect is pending, then the connection; pipe.c). Moving means removing the
+ * old fd's registration and adding one for the new fd, carrying the armed interests over, so
+ * that what edge and oneshot reports disarmed stays disarmed until the host rearms. */
+
+/* sys_register(), with only the interest bits in `armed` armed. */
+int32_t registration_add(sys_selector *sel, miow_socket_t socket, uint64_t token,
+                         uint32_t interests, uint32_t armed, sys_registration **out);
+/* sys_deregister(), also reporting in `armed` (if not NULL) the interest bits still armed. */
+int32_t registration_remove(sys_registration *reg, uint32_t *armed);
+
 #endif

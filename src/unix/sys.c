@@ -71,6 +71,18 @@ int32_t sys_error_for_code(int32_t code) {
     case MIOW_EBUSY: return EBUSY;
     case MIOW_ENOTSOCK: return ENOTSOCK;
     case MIOW_ECLOSED: return ECANCELED;
+    case MIOW_EWOULDBLOCK: return EAGAIN;
+    case MIOW_ECONNREFUSED: return ECONNREFUSED;
+    case MIOW_ECONNRESET: return ECONNRESET;
+    case MIOW_ECONNABORTED: return ECONNABORTED;
+    case MIOW_ENOTCONN: return ENOTCONN;
+    case MIOW_EADDRINUSE: return EADDRINUSE;
+    case MIOW_EADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case MIOW_EMSGSIZE: return EMSGSIZE;
+    case MIOW_ESHUTDOWN: return ESHUTDOWN;
+    case MIOW_ETIMEDOUT: return ETIMEDOUT;
+    case MIOW_ENOTSUP: return EOPNOTSUPP;
+    case MIOW_EPIPE: return EPIPE;
     default: return EIO;
   }
 }

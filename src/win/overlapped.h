@@ -15,6 +15,8 @@ typedef enum completion_key {
   KEY_POST = 5,
   /* Nothing: only wakes a poller so that it sees the selector was closed. */
   KEY_CLOSE = 7,
+  /* lpOverlapped: the OVERLAPPED inside a pipe_op (a pipe's read, write, connect or notify). */
+  KEY_PIPE = 9,
 } completion_key;
 
 #endif

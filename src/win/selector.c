@@ -7,6 +7,7 @@
 #include "error.h"
 #include "iocp.h"
 #include "overlapped.h"
+#include "pipe.h"
 #include "poll_group.h"
 #include "sock_state.h"
 #include "waker.h"
@@ -38,6 +39,10 @@ static void selector__update_all(sys_selector *sel) {
     list_remove(node);
     sock_state_update(container_of(node, sock_state, update_node));
   }
+  while ((node = list_first(&sel->pipe_updates)) != NULL) {
+    list_remove(node);
+    pipe_update(container_of(node, sys_pipe, update_node));
+  }
 }
 
 /* Turns dequeued packets into events; called with the lock held. Returns how many events. */
@@ -64,6 +69,9 @@ static size_t selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_
         event->reserved = 0;
         count++;
         break;
+      case KEY_PIPE:
+        if (pipe_feed(container_of(entry->lpOverlapped, pipe_op, ov), event)) count++;
+        break;
       case KEY_CLOSE: break;
     }
   }
@@ -82,6 +90,8 @@ int32_t sys_selector_new(sys_selector **out) {
   list_init(&sel->update_queue);
   list_init(&sel->states);
   list_init(&sel->groups);
+  list_init(&sel->pipes);
+  list_init(&sel->pipe_updates);
   *out = sel;
   return 0;
 }
@@ -99,10 +109,14 @@ void sys_selector_destroy(sys_selector *sel) {
   OVERLAPPED_ENTRY entries[POLL_BATCH];
   miow_event events[POLL_BATCH];
   AcquireSRWLockExclusive(&sel->lock);
+  sel->poll_seq++;
   /* Every registration is gone by now, so outstanding requests belong to freed sources: cancel
    * them and wait for their completions, which free the states. */
   for (list_node *node = sel->states.next; node != &sel->states; node = node->next) {
     sock_state_cancel_all(container_of(node, sock_state, state_node));
+  }
+  for (list_node *node = sel->pipes.next; node != &sel->pipes; node = node->next) {
+    pipe_cancel_all(container_of(node, sys_pipe, pipe_node));
   }
   ULONGLONG give_up = GetTickCount64() + DESTROY_DRAIN_MS;
   for (;;) {
@@ -150,6 +164,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
     return error_set(MIOW_EBUSY);
   }
   sel->polling = true;
+  sel->poll_seq++;
   int32_t rc = 0;
   for (int round = 1;; round++) {
     /* Once events are in hand, further rounds only collect what is already queued: issuing

@@ -18,7 +18,10 @@ struct sys_selector {
   list_node update_queue; /* sock_states whose request must be (re)issued before waiting */
   list_node states;       /* every sock_state not yet freed */
   list_node groups;       /* poll_groups; the last one is the one with room, if any has */
-  size_t busy;            /* sock_states with a request outstanding (pending or cancelled) */
+  list_node pipes;        /* every sys_pipe tied to this port and not yet destroyed */
+  list_node pipe_updates; /* level-triggered pipes to re-check before waiting */
+  size_t busy;            /* requests and pipe operations outstanding (pending or cancelled) */
+  uint64_t poll_seq;      /* counts polls, so a pipe can tell it was reported in this one */
   bool polling;           /* a thread is inside sys_selector_poll */
   bool closed;            /* the handle was freed */
 };

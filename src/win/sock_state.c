@@ -217,28 +217,38 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   return 0;
 }
 
-static int32_t sock__change(sys_registration *reg, const uint64_t *token, uint32_t interests) {
+/* Reregisters (`token` given) or re-arms `bits`. */
+static int32_t sock__change(sys_registration *reg, const uint64_t *token, uint32_t interests,
+                            uint32_t bits) {
   sock_state *state = (sock_state *)reg;
   sys_selector *sel = state->sel;
   AcquireSRWLockExclusive(&sel->lock);
   int32_t rc = sock__closed(state) ? MIOW_ENOENT : 0;
   if (rc == 0) {
+    uint32_t armed = state->armed;
     if (token != NULL) {
       state->token = *token;
       state->interests = interests & ~SYS_WATCH_CLOSE;
+      armed = state->interests & INTEREST_BITS;
+    } else {
+      armed |= bits & state->interests & INTEREST_BITS;
     }
-    state->armed = state->interests & INTEREST_BITS;
-    selector_request_update(sel, state);
+    if (token != NULL || armed != state->armed) {
+      state->armed = armed;
+      selector_request_update(sel, state);
+    }
   }
   ReleaseSRWLockExclusive(&sel->lock);
   return rc;
 }
 
 int32_t sys_reregister(sys_registration *reg, uint64_t token, uint32_t interests) {
-  return sock__change(reg, &token, interests);
+  return sock__change(reg, &token, interests, 0);
 }
 
-int32_t sys_rearm(sys_registration *reg) { return sock__change(reg, NULL, 0); }
+int32_t sys_rearm(sys_registration *reg, uint32_t bits) {
+  return sock__change(reg, NULL, 0, bits);
+}
 
 bool sys_registration_is_dropped(sys_registration *reg) {
   sock_state *state = (sock_state *)reg;

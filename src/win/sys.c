@@ -92,7 +92,49 @@ int32_t sys_error_for_code(int32_t code) {
     case MIOW_EBUSY: return ERROR_BUSY;
     case MIOW_ENOTSOCK: return WSAENOTSOCK;
     case MIOW_ECLOSED: return ERROR_OPERATION_ABORTED;
+    case MIOW_EWOULDBLOCK: return WSAEWOULDBLOCK;
+    case MIOW_ECONNREFUSED: return WSAECONNREFUSED;
+    case MIOW_ECONNRESET: return WSAECONNRESET;
+    case MIOW_ECONNABORTED: return WSAECONNABORTED;
+    case MIOW_ENOTCONN: return WSAENOTCONN;
+    case MIOW_EADDRINUSE: return WSAEADDRINUSE;
+    case MIOW_EADDRNOTAVAIL: return WSAEADDRNOTAVAIL;
+    case MIOW_EMSGSIZE: return WSAEMSGSIZE;
+    case MIOW_ESHUTDOWN: return WSAESHUTDOWN;
+    case MIOW_ETIMEDOUT: return WSAETIMEDOUT;
+    case MIOW_ENOTSUP: return ERROR_NOT_SUPPORTED;
+    case MIOW_EPIPE: return ERROR_BROKEN_PIPE;
+    case MIOW_EPIPEBUSY: return ERROR_PIPE_BUSY;
+    case MIOW_ENOTFOUND: return ERROR_FILE_NOT_FOUND;
     default: return ERROR_GEN_FAILURE;
+  }
+}
+
+int32_t sys_error_code(int32_t os_error) {
+  switch (os_error) {
+    case WSAEWOULDBLOCK: return MIOW_EWOULDBLOCK;
+    case WSAECONNREFUSED: return MIOW_ECONNREFUSED;
+    case WSAECONNRESET:
+    case WSAENETRESET: return MIOW_ECONNRESET;
+    case WSAECONNABORTED: return MIOW_ECONNABORTED;
+    case WSAENOTCONN:
+    case WSAEDESTADDRREQ: return MIOW_ENOTCONN;
+    case WSAEADDRINUSE: return MIOW_EADDRINUSE;
+    case WSAEADDRNOTAVAIL: return MIOW_EADDRNOTAVAIL;
+    case WSAEMSGSIZE: return MIOW_EMSGSIZE;
+    case WSAESHUTDOWN: return MIOW_ESHUTDOWN;
+    case WSAETIMEDOUT: return MIOW_ETIMEDOUT;
+    /* A pipe whose other end is gone, as each call reports it. */
+    case ERROR_BROKEN_PIPE:
+    case ERROR_NO_DATA:
+    case ERROR_PIPE_NOT_CONNECTED: return MIOW_EPIPE;
+    case ERROR_PIPE_BUSY: return MIOW_EPIPEBUSY;
+    case ERROR_FILE_NOT_FOUND: return MIOW_ENOTFOUND;
+    case WSAENOBUFS:
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY: return MIOW_ENOMEM;
+    case WSAENOTSOCK: return MIOW_ENOTSOCK;
+    default: return MIOW_EOS;
   }
 }
 

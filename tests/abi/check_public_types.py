@@ -1,6 +1,7 @@
 """Checks that the public prototypes use only types with one size on every compiler and host
-language: fixed-width integers, size_t, miow_socket_t, const char *, void, and pointers to the
-opaque handles or to miow_event, and the two wepoll types of miow/epoll.h. No int, long, bool,
+language: fixed-width integers, size_t, miow_socket_t, const char * (and char * / void *
+parameters for caller buffers), void, and pointers to the opaque handles, miow_event or
+miow_buffer, and the two wepoll types of miow/epoll.h. No int, long, bool,
 enum, unsigned or struct.
 
 Usage: check_public_types.py INCLUDE_DIR"""
@@ -20,6 +21,8 @@ POINTER_DEPTHS = {
     **{t: (0, 1) for t in FIXED_WIDTH | {"size_t", "miow_socket_t"}},
     **{t: (1, 2) for t in HANDLES},   # a handle, or an out-parameter receiving one
     "miow_event": (1,),
+    # miow/io.h: { void *data; uint64_t length; }, 16 bytes on 64-bit targets.
+    "miow_buffer": (1,),
     # miow/epoll.h: wepoll's HANDLE (an opaque void *, so that C++ code holding it in a HANDLE
     # compiles unchanged) and struct epoll_event, whose layout Linux and wepoll fix, not miowin:
     # 12 bytes on Linux x86-64 and i386, 16 elsewhere, static-asserted in the header.
@@ -42,10 +45,13 @@ def type_problem(text, role):
         return f"{role} '{text}' uses a multi-word type"
     base = words[0]
     if base == "void":
-        return None if stars == 0 and len(words) == 1 else f"{role} '{text}': only plain void"
+        # void alone, or a parameter pointing at bytes (a buffer with its size beside it).
+        ok = stars == 0 or (stars == 1 and role != "return type")
+        return None if ok else f"{role} '{text}': only void or a void * byte buffer"
     if base == "char":
-        ok = stars == 1 and tokens[0] == "const"
-        return None if ok else f"{role} '{text}': char only as 'const char *'"
+        # Text in ('const char *'), or a parameter receiving text (with its size beside it).
+        ok = stars == 1 and (tokens[0] == "const" or role != "return type")
+        return None if ok else f"{role} '{text}': char only as 'const char *' or a 'char *' buffer"
     if base not in POINTER_DEPTHS:
         return f"{role} '{text}': type {base} is not fixed-width or an opaque handle"
     if stars not in POINTER_DEPTHS[base]:

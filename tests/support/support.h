@@ -54,6 +54,9 @@ uint64_t support_raise_socket_limit(uint64_t wanted);
 miow_socket_t support_non_socket(void);
 void support_close_non_socket(miow_socket_t h);
 
+/* The calling process's id. */
+unsigned long support_process_id(void);
+
 /* The OS error the library documents for a code it detects itself. */
 int32_t support_os_error(int32_t code);
 /* The thread's native last error (GetLastError), as an FFI layer would read it. */
@@ -86,5 +89,51 @@ uint32_t poll_until(miow_selector *sel, uint64_t token, uint32_t mask, int64_t t
 
 /* Polls for about `ms` and fails the test if `token` is reported at all. */
 void expect_silence(miow_selector *sel, uint64_t token, int64_t ms);
+
+/* ---- sockets the library creates: support/events.c ---- */
+
+/* True when the tests run against the Windows backend (on Windows or under Wine), for the few
+ * results the OSes document differently. */
+bool support_is_windows(void);
+
+/* The port of an address written by the library ("127.0.0.1:8080", "[::1]:8080"). */
+uint16_t net_port(const char *address);
+/* Writes "127.0.0.1:`port`". */
+void net_loopback_address(char out[MIOW_ADDRESS_SIZE], uint16_t port);
+/* A listener made by miow_tcp_listen(`address`), and its local address as text. */
+miow_source *net_listen(const char *address, char local[MIOW_ADDRESS_SIZE]);
+/* Accepts one connection, retrying on would-block for a few seconds. */
+miow_source *net_accept(miow_source *listener);
+/* Waits (without a selector) until the stream's connect has succeeded. */
+void net_wait_connected(miow_source *stream);
+/* A connected pair of library streams through a listener on `address` ("127.0.0.1:0"). */
+void net_tcp_pair(const char *address, miow_source **client, miow_source **server);
+/* A UDP source bound to `address`, and its local address as text. */
+miow_source *net_udp(const char *address, char local[MIOW_ADDRESS_SIZE]);
+/* Whether "[::1]:0" can be bound; prints a note when it cannot. */
+bool net_ipv6_available(void);
+/* Reads exactly `length` bytes, retrying on would-block; fails at end of stream. */
+void net_read_exact(miow_source *src, void *buffer, size_t length);
+/* Reads until end of stream, retrying on would-block; returns the byte count and fails if more
+ * than `capacity` bytes arrive. */
+size_t net_read_to_eof(miow_source *src, void *buffer, size_t capacity);
+/* Writes all `length` bytes, retrying on would-block. */
+void net_write_all(miow_source *src, const void *buffer, size_t length);
+/* Peeks until at least `length` (at most 4096) bytes are queued; returns how many are. */
+size_t net_wait_queued(miow_source *src, size_t length);
+/* Receives one datagram with miow_udp_recv_from(), retrying on would-block. */
+size_t net_recv_from(miow_source *src, void *buffer, size_t length, char from[MIOW_ADDRESS_SIZE]);
+
+/* ---- named pipes (miow/pipe.h): support/events.c ---- */
+
+/* Room for a name written by pipe_unique_name(), with its NUL. */
+#define PIPE_NAME_SIZE 96
+/* A pipe name nothing else uses, "\\.\pipe\miow-test-<process id>-<counter>", so that tests,
+ * and parallel runs of the suite, never meet on a name. */
+void pipe_unique_name(char out[PIPE_NAME_SIZE]);
+/* True where a pipe stays tied to the first selector it was registered with, as pipe.h
+ * documents for Windows (a handle joins one completion port for life), so that registering it
+ * with another selector later returns MIOW_ENOTSUP; false where that is allowed (Linux). */
+bool support_pipes_tie_to_first_selector(void);
 
 #endif

@@ -4,7 +4,10 @@ Three layers:
 
 - :mod:`miowin._native`: the C ABI itself (``lib``, ``Event``, the constants).
 - :class:`Selector`, :class:`Source`, :class:`Waker`: one Python object per library handle,
-  raising :class:`Error` subclasses on failure.
+  raising :class:`Error` subclasses on failure; :class:`TcpListener`, :class:`TcpStream` and
+  :class:`UdpSocket`, sources whose socket the library creates, and :class:`NamedPipeServer`
+  and :class:`NamedPipeClient`, the ends of a named pipe, with their I/O (would-block raises
+  :class:`WouldBlockError`, a :class:`BlockingIOError`, as on a non-blocking socket).
 - :mod:`miowin.selectors` (``MiowSelector``, a standard ``selectors.BaseSelector``) and
   :mod:`miowin.asyncio` (``new_event_loop()`` for asyncio).
 
@@ -29,21 +32,36 @@ from ._native import (
 )
 from ._loader import LibraryError
 from ._errors import (
+    AbortedError,
+    AddressInUseError,
+    AddressNotAvailableError,
     AlreadyRegisteredError,
     BadHandleError,
     BusyError,
     Code,
     Error,
     InvalidArgumentError,
+    MessageTooLargeError,
+    NotConnectedError,
     NotRegisteredError,
     NotSocketError,
+    NotSupportedError,
     OutOfMemoryError,
+    PeerClosedError,
+    PipeBusyError,
+    PipeNotFoundError,
+    RefusedError,
+    ResetError,
     SelectorClosedError,
+    ShutdownError,
+    TimedOutError,
     WouldBlockError,
     last_os_error,
     strerror,
 )
 from ._objects import Selector, Source, Waker
+from ._net import SHUT_BOTH, SHUT_READ, SHUT_WRITE, TcpListener, TcpStream, UdpSocket
+from ._pipe import NamedPipeClient, NamedPipeServer
 
 
 def version():
@@ -59,6 +77,9 @@ def version_string():
 
 __all__ = [
     "ABI_MAJOR",
+    "AbortedError",
+    "AddressInUseError",
+    "AddressNotAvailableError",
     "AlreadyRegisteredError",
     "BadHandleError",
     "BusyError",
@@ -69,16 +90,34 @@ __all__ = [
     "Event",
     "InvalidArgumentError",
     "LibraryError",
+    "MessageTooLargeError",
+    "NamedPipeClient",
+    "NamedPipeServer",
+    "NotConnectedError",
     "NotRegisteredError",
     "NotSocketError",
+    "NotSupportedError",
     "ONESHOT",
     "OutOfMemoryError",
     "PRIORITY",
+    "PeerClosedError",
+    "PipeBusyError",
+    "PipeNotFoundError",
     "READABLE",
     "READ_CLOSED",
+    "RefusedError",
+    "ResetError",
+    "SHUT_BOTH",
+    "SHUT_READ",
+    "SHUT_WRITE",
     "Selector",
     "SelectorClosedError",
+    "ShutdownError",
     "Source",
+    "TcpListener",
+    "TcpStream",
+    "TimedOutError",
+    "UdpSocket",
     "WRITABLE",
     "WRITE_CLOSED",
     "Waker",
@@ -94,6 +133,9 @@ __all__ = [
 
 # Show the public classes as miowin.X (their home modules are private).
 for _cls in (
+    AbortedError,
+    AddressInUseError,
+    AddressNotAvailableError,
     AlreadyRegisteredError,
     BadHandleError,
     BusyError,
@@ -101,14 +143,29 @@ for _cls in (
     Error,
     InvalidArgumentError,
     LibraryError,
+    MessageTooLargeError,
+    NotConnectedError,
     NotRegisteredError,
     NotSocketError,
+    NotSupportedError,
     OutOfMemoryError,
+    PeerClosedError,
+    PipeBusyError,
+    PipeNotFoundError,
+    RefusedError,
+    ResetError,
     SelectorClosedError,
+    ShutdownError,
+    TimedOutError,
     WouldBlockError,
     Selector,
     Source,
     Waker,
+    TcpListener,
+    TcpStream,
+    UdpSocket,
+    NamedPipeServer,
+    NamedPipeClient,
 ):
     _cls.__module__ = __name__
 del _cls

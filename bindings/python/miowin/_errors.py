@@ -4,24 +4,45 @@ Every exception is a :class:`miowin.Error`, itself an :class:`OSError`, so ``exc
 catches them all; each also derives from the built-in exception a Python programmer would
 reach for first:
 
-============================  =======================  ==============================
-miowin code                   exception                also an instance of
-============================  =======================  ==============================
-``MIOW_EINVAL``               InvalidArgumentError     ValueError
-``MIOW_EBADHANDLE``           BadHandleError           ValueError
-``MIOW_ENOMEM``               OutOfMemoryError         MemoryError
-``MIOW_EEXIST``               AlreadyRegisteredError   KeyError
-``MIOW_ENOENT``               NotRegisteredError       KeyError
-``MIOW_EBUSY``                BusyError                RuntimeError
-``MIOW_ENOTSOCK``             NotSocketError           (OSError only)
-``MIOW_ECLOSED``              SelectorClosedError      ValueError
-``MIOW_EOS``, would block     WouldBlockError          BlockingIOError
-``MIOW_EOS``, anything else   Error                    (OSError only)
-============================  =======================  ==============================
+================================  ========================  ================================
+miowin code                       exception                 also an instance of
+================================  ========================  ================================
+``MIOW_EINVAL``                   InvalidArgumentError      ValueError
+``MIOW_EBADHANDLE``               BadHandleError            ValueError
+``MIOW_ENOMEM``                   OutOfMemoryError          MemoryError
+``MIOW_EEXIST``                   AlreadyRegisteredError    KeyError
+``MIOW_ENOENT``                   NotRegisteredError        KeyError
+``MIOW_EBUSY``                    BusyError                 RuntimeError
+``MIOW_ENOTSOCK``                 NotSocketError            (OSError only)
+``MIOW_ECLOSED``                  SelectorClosedError       ValueError
+``MIOW_EWOULDBLOCK``              WouldBlockError           BlockingIOError
+``MIOW_EOS``, would block         WouldBlockError           BlockingIOError
+``MIOW_EOS``, anything else       Error                     (OSError only)
+``MIOW_ECONNREFUSED``             RefusedError              ConnectionRefusedError
+``MIOW_ECONNRESET``               ResetError                ConnectionResetError
+``MIOW_ECONNABORTED``             AbortedError              ConnectionAbortedError
+``MIOW_ENOTCONN``                 NotConnectedError         (OSError only)
+``MIOW_EADDRINUSE``               AddressInUseError         (OSError only)
+``MIOW_EADDRNOTAVAIL``            AddressNotAvailableError  (OSError only)
+``MIOW_EMSGSIZE``                 MessageTooLargeError      (OSError only)
+``MIOW_ESHUTDOWN``                ShutdownError             BrokenPipeError
+``MIOW_ETIMEDOUT``                TimedOutError             TimeoutError
+``MIOW_ENOTSUP``                  NotSupportedError         io.UnsupportedOperation
+``MIOW_EPIPE``                    PeerClosedError           BrokenPipeError
+``MIOW_EPIPEBUSY``                PipeBusyError             (OSError only)
+``MIOW_ENOTFOUND``                PipeNotFoundError         FileNotFoundError
+================================  ========================  ================================
+
+The built-in classes are the ones Python's own sockets raise for the same OS errors
+(``ESHUTDOWN`` is a ``BrokenPipeError`` there too), so ``except ConnectionResetError`` or
+``except BlockingIOError`` catches a socket's and a miowin call's failure alike. The miowin
+classes are named apart from the built-ins on purpose: ``from miowin import *`` must not shadow
+``ConnectionRefusedError`` with a narrower class.
 """
 
 import enum
 import errno as _errno
+import io
 import sys
 
 from . import _native
@@ -40,6 +61,20 @@ class Code(enum.IntEnum):
     ENOTSOCK = _native.MIOW_ENOTSOCK
     ECLOSED = _native.MIOW_ECLOSED
     EOS = _native.MIOW_EOS
+    EWOULDBLOCK = _native.MIOW_EWOULDBLOCK
+    ECONNREFUSED = _native.MIOW_ECONNREFUSED
+    ECONNRESET = _native.MIOW_ECONNRESET
+    ECONNABORTED = _native.MIOW_ECONNABORTED
+    ENOTCONN = _native.MIOW_ENOTCONN
+    EADDRINUSE = _native.MIOW_EADDRINUSE
+    EADDRNOTAVAIL = _native.MIOW_EADDRNOTAVAIL
+    EMSGSIZE = _native.MIOW_EMSGSIZE
+    ESHUTDOWN = _native.MIOW_ESHUTDOWN
+    ETIMEDOUT = _native.MIOW_ETIMEDOUT
+    ENOTSUP = _native.MIOW_ENOTSUP
+    EPIPE = _native.MIOW_EPIPE
+    EPIPEBUSY = _native.MIOW_EPIPEBUSY
+    ENOTFOUND = _native.MIOW_ENOTFOUND
 
 
 def strerror(code):
@@ -119,8 +154,70 @@ class SelectorClosedError(Error, ValueError):
 
 
 class WouldBlockError(Error, BlockingIOError):
-    """``MIOW_EOS`` from an OS call that would have blocked (``EAGAIN``, ``EWOULDBLOCK``,
-    ``EINPROGRESS``, ``EALREADY``, or their Winsock equivalents)."""
+    """``MIOW_EWOULDBLOCK``: nothing to read yet, the send buffer is full, no connection is
+    waiting; the library re-armed the source, so wait for its next event. Also ``MIOW_EOS``
+    from an OS call that would have blocked (``EAGAIN``, ``EWOULDBLOCK``, ``EINPROGRESS``,
+    ``EALREADY``, or their Winsock equivalents)."""
+
+
+class RefusedError(Error, ConnectionRefusedError):
+    """``MIOW_ECONNREFUSED``: the peer refused the connection."""
+
+
+class ResetError(Error, ConnectionResetError):
+    """``MIOW_ECONNRESET``: the peer reset the connection."""
+
+
+class AbortedError(Error, ConnectionAbortedError):
+    """``MIOW_ECONNABORTED``: the connection was aborted on this side (or reset before it was
+    accepted)."""
+
+
+class NotConnectedError(Error):
+    """``MIOW_ENOTCONN``: the socket is not connected (a connect still in progress or failed,
+    a UDP socket without a default peer)."""
+
+
+class AddressInUseError(Error):
+    """``MIOW_EADDRINUSE``: another socket is bound to the address."""
+
+
+class AddressNotAvailableError(Error):
+    """``MIOW_EADDRNOTAVAIL``: the address is not one of this machine's, or cannot be
+    connected to."""
+
+
+class MessageTooLargeError(Error):
+    """``MIOW_EMSGSIZE``: the datagram is larger than the buffer, or than UDP allows."""
+
+
+class ShutdownError(Error, BrokenPipeError):
+    """``MIOW_ESHUTDOWN``: that direction of the socket was shut down."""
+
+
+class TimedOutError(Error, TimeoutError):
+    """``MIOW_ETIMEDOUT``: the connection timed out."""
+
+
+class NotSupportedError(Error, io.UnsupportedOperation):
+    """``MIOW_ENOTSUP``: the call does not apply to this kind of source (a UDP call on a TCP
+    stream, I/O on a listener, an option of another kind of socket, a library call on a socket
+    the caller owns)."""
+
+
+class PeerClosedError(Error, BrokenPipeError):
+    """``MIOW_EPIPE``: a write on a connection or pipe the peer closed or reset."""
+
+
+class PipeBusyError(Error):
+    """``MIOW_EPIPEBUSY``: the named pipe exists but is serving another client (or is between
+    two); open it again later. Not a :class:`BlockingIOError`: no event will announce that it
+    is free."""
+
+
+class PipeNotFoundError(Error, FileNotFoundError):
+    """``MIOW_ENOTFOUND``: no named pipe of that name exists (``open()`` of a missing file
+    raises :class:`FileNotFoundError` too)."""
 
 
 _BY_CODE = {
@@ -132,6 +229,20 @@ _BY_CODE = {
     Code.EBUSY: BusyError,
     Code.ENOTSOCK: NotSocketError,
     Code.ECLOSED: SelectorClosedError,
+    Code.EWOULDBLOCK: WouldBlockError,
+    Code.ECONNREFUSED: RefusedError,
+    Code.ECONNRESET: ResetError,
+    Code.ECONNABORTED: AbortedError,
+    Code.ENOTCONN: NotConnectedError,
+    Code.EADDRINUSE: AddressInUseError,
+    Code.EADDRNOTAVAIL: AddressNotAvailableError,
+    Code.EMSGSIZE: MessageTooLargeError,
+    Code.ESHUTDOWN: ShutdownError,
+    Code.ETIMEDOUT: TimedOutError,
+    Code.ENOTSUP: NotSupportedError,
+    Code.EPIPE: PeerClosedError,
+    Code.EPIPEBUSY: PipeBusyError,
+    Code.ENOTFOUND: PipeNotFoundError,
 }
 
 _WOULD_BLOCK = {_errno.EAGAIN, _errno.EWOULDBLOCK, _errno.EINPROGRESS, _errno.EALREADY}

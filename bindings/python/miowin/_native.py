@@ -37,6 +37,46 @@ MIOW_EBUSY = -6
 MIOW_ENOTSOCK = -7
 MIOW_ECLOSED = -8
 MIOW_EOS = -9
+MIOW_EWOULDBLOCK = -10
+MIOW_ECONNREFUSED = -11
+MIOW_ECONNRESET = -12
+MIOW_ECONNABORTED = -13
+MIOW_ENOTCONN = -14
+MIOW_EADDRINUSE = -15
+MIOW_EADDRNOTAVAIL = -16
+MIOW_EMSGSIZE = -17
+MIOW_ESHUTDOWN = -18
+MIOW_ETIMEDOUT = -19
+MIOW_ENOTSUP = -20
+MIOW_EPIPE = -21
+MIOW_EPIPEBUSY = -22
+MIOW_ENOTFOUND = -23
+
+# --- io.h and net.h ---------------------------------------------------------------------------
+
+#: Bytes that hold any address the library writes, with its NUL.
+MIOW_ADDRESS_SIZE = 64
+#: The most buffers one vectored call takes.
+MIOW_BUFFERS_MAX = 1024
+
+MIOW_SHUT_READ = 1
+MIOW_SHUT_WRITE = 2
+MIOW_SHUT_BOTH = 3
+
+MIOW_OPT_NODELAY = 1
+MIOW_OPT_TTL = 2
+MIOW_OPT_BROADCAST = 3
+MIOW_OPT_MULTICAST_LOOP_V4 = 4
+MIOW_OPT_MULTICAST_TTL_V4 = 5
+MIOW_OPT_MULTICAST_LOOP_V6 = 6
+MIOW_OPT_ONLY_V6 = 7
+
+# --- pipe.h -----------------------------------------------------------------------------------
+
+#: The read buffer and pipe buffer size miow_pipe_create() uses when given 0.
+MIOW_PIPE_BUFFER_SIZE = 4096
+#: The most bytes one write call takes on a pipe.
+MIOW_PIPE_WRITE_MAX = 1024 * 1024
 
 
 class Event(ctypes.Structure):
@@ -58,6 +98,19 @@ if (
 ):
     raise ImportError("miowin: ctypes lays out miow_event differently from the C ABI (16 bytes)")
 
+
+class Buffer(ctypes.Structure):
+    """``miow_buffer``: one buffer of a vectored read or write,
+    ``{void *data; uint64_t length;}``."""
+
+    _fields_ = [("data", c_void_p), ("length", c_uint64)]
+
+
+# Pointer then a 64-bit length: 16 bytes wherever a pointer is 8 bytes, and the length at 8.
+if ctypes.sizeof(c_void_p) == 8 and (ctypes.sizeof(Buffer) != 16 or Buffer.length.offset != 8):
+    raise ImportError("miowin: ctypes lays out miow_buffer differently from the C ABI (16 bytes)")
+
+
 class EpollEvent(ctypes.Structure):
     """``struct epoll_event`` of ``miow/epoll.h``, the wepoll-compatible layer: the layout the
     platform's own epoll uses, packed to 12 bytes on Linux x86-64 and 16 bytes on Windows."""
@@ -71,9 +124,11 @@ c_socket = {8: c_uint64, 4: c_uint32}[ctypes.sizeof(c_void_p)]
 
 _handle_out = POINTER(c_void_p)
 
-#: name -> (restype, argtypes), in the order of def/miowin.def (ordinals 1..22). The miow_epoll_*
+#: name -> (restype, argtypes), in the order of def/miowin.def (ordinals 1..50). The miow_epoll_*
 #: calls are the C-source-compatible wepoll layer; they are bound for completeness (a Python
-#: program wants miowin.selectors instead).
+#: program wants miowin.selectors instead). ``void *`` buffers are ``c_void_p``; ``char *``,
+#: both the address text passed in and the buffers addresses are written to, is ``c_char_p``
+#: (ctypes passes a ``create_string_buffer`` for it as is).
 PROTOTYPES = {
     "miow_version": (c_uint32, ()),
     "miow_version_string": (c_char_p, ()),
@@ -100,6 +155,47 @@ PROTOTYPES = {
     "miow_epoll_close": (c_int32, (c_void_p,)),
     "miow_epoll_ctl": (c_int32, (c_void_p, c_int32, c_socket, POINTER(EpollEvent))),
     "miow_epoll_wait": (c_int32, (c_void_p, POINTER(EpollEvent), c_int32, c_int32)),
+    # net.h: sockets the library creates.
+    "miow_tcp_listen": (c_int32, (_handle_out, c_char_p, c_int32)),
+    "miow_tcp_connect": (c_int32, (_handle_out, c_char_p)),
+    "miow_tcp_accept": (c_int32, (c_void_p, _handle_out, c_char_p, c_size_t)),
+    "miow_udp_bind": (c_int32, (_handle_out, c_char_p)),
+    "miow_udp_connect": (c_int32, (c_void_p, c_char_p)),
+    "miow_udp_recv_from": (
+        c_int32,
+        (c_void_p, c_void_p, c_size_t, POINTER(c_size_t), c_char_p, c_size_t),
+    ),
+    "miow_udp_peek_from": (
+        c_int32,
+        (c_void_p, c_void_p, c_size_t, POINTER(c_size_t), c_char_p, c_size_t),
+    ),
+    "miow_udp_send_to": (
+        c_int32,
+        (c_void_p, c_void_p, c_size_t, c_char_p, POINTER(c_size_t)),
+    ),
+    "miow_udp_join_multicast_v4": (c_int32, (c_void_p, c_char_p, c_char_p)),
+    "miow_udp_leave_multicast_v4": (c_int32, (c_void_p, c_char_p, c_char_p)),
+    "miow_udp_join_multicast_v6": (c_int32, (c_void_p, c_char_p, c_uint32)),
+    "miow_udp_leave_multicast_v6": (c_int32, (c_void_p, c_char_p, c_uint32)),
+    # io.h: reads and writes that re-arm an edge registration on would-block.
+    "miow_source_read": (c_int32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t))),
+    "miow_source_peek": (c_int32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t))),
+    "miow_source_write": (c_int32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t))),
+    "miow_source_readv": (c_int32, (c_void_p, POINTER(Buffer), c_size_t, POINTER(c_size_t))),
+    "miow_source_writev": (c_int32, (c_void_p, POINTER(Buffer), c_size_t, POINTER(c_size_t))),
+    # net.h: socket control.
+    "miow_source_shutdown": (c_int32, (c_void_p, c_int32)),
+    "miow_source_take_error": (c_int32, (c_void_p, POINTER(c_int32), POINTER(c_int32))),
+    "miow_source_local_address": (c_int32, (c_void_p, c_char_p, c_size_t)),
+    "miow_source_peer_address": (c_int32, (c_void_p, c_char_p, c_size_t)),
+    "miow_source_set_option": (c_int32, (c_void_p, c_int32, c_int32)),
+    "miow_source_get_option": (c_int32, (c_void_p, c_int32, POINTER(c_int32))),
+    "miow_source_socket": (c_int32, (c_void_p, POINTER(c_socket))),
+    # pipe.h: named pipes; their I/O is the io.h calls above.
+    "miow_pipe_create": (c_int32, (_handle_out, c_char_p, c_uint32)),
+    "miow_pipe_open": (c_int32, (_handle_out, c_char_p)),
+    "miow_pipe_connect": (c_int32, (c_void_p,)),
+    "miow_pipe_disconnect": (c_int32, (c_void_p,)),
 }
 
 

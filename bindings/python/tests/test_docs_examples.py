@@ -15,9 +15,13 @@ DOCS = {
         ["b'hello, miowin'"],
         ["reader 1 b'ping'"],
         ["[(7, 1)]", "[(99, 1)]"],
+        ["b'hello' True", "would block", "True"],
+        ["False", "True", "b'hello, pipe'"],
     ],
     "bindings/python/README.md": [
         ["b'hello'"],
+        ["b'hello, miowin'"],
+        ["b'hello, pipe'"],
     ],
 }
 

@@ -3,6 +3,7 @@
 BlockingIOError as fits), carrying the miowin code and the OS error."""
 
 import errno
+import io
 import os
 import pickle
 import sys
@@ -215,6 +216,92 @@ def test_eos_that_would_block_is_blocking_io_error(os_error):
     assert err.errno == os_error
 
 
+# The socket codes: their class, the built-in it also is, and the errno the library records
+# with each off Windows (the OS's own error, or for a failure it detected itself the closest).
+SOCKET_CODES = [
+    (Code.EWOULDBLOCK, "WouldBlockError", BlockingIOError, errno.EAGAIN),
+    (Code.ECONNREFUSED, "RefusedError", ConnectionRefusedError, errno.ECONNREFUSED),
+    (Code.ECONNRESET, "ResetError", ConnectionResetError, errno.ECONNRESET),
+    (Code.ECONNABORTED, "AbortedError", ConnectionAbortedError, errno.ECONNABORTED),
+    (Code.ENOTCONN, "NotConnectedError", None, errno.ENOTCONN),
+    (Code.EADDRINUSE, "AddressInUseError", None, errno.EADDRINUSE),
+    (Code.EADDRNOTAVAIL, "AddressNotAvailableError", None, errno.EADDRNOTAVAIL),
+    (Code.EMSGSIZE, "MessageTooLargeError", None, errno.EMSGSIZE),
+    (Code.ESHUTDOWN, "ShutdownError", BrokenPipeError, errno.ESHUTDOWN),
+    (Code.ETIMEDOUT, "TimedOutError", TimeoutError, errno.ETIMEDOUT),
+    (Code.ENOTSUP, "NotSupportedError", io.UnsupportedOperation, errno.EOPNOTSUPP),
+    (Code.EPIPE, "PeerClosedError", BrokenPipeError, errno.EPIPE),
+]
+
+
+@pytest.mark.parametrize("code, name, builtin, os_errno", SOCKET_CODES)
+def test_socket_codes_have_their_own_exceptions(code, name, builtin, os_errno):
+    cls = getattr(miowin, name)
+    assert cls.__module__ == "miowin"
+    err = _errors.make_error(code, "miow_source_read", os_errno)
+    assert type(err) is cls
+    assert isinstance(err, miowin.Error) and isinstance(err, OSError)
+    if builtin is not None:
+        assert isinstance(err, builtin)
+    else:
+        # Only an OSError: not caught by an `except` for another built-in family.
+        assert not isinstance(err, (ValueError, KeyError, ConnectionError, BlockingIOError))
+    assert err.code == code
+    assert f"MIOW_{code.name}" in str(err) and miowin.strerror(code) in str(err)
+    if sys.platform != "win32":
+        assert err.errno == os_errno
+
+
+def test_a_socket_failure_carries_the_recorded_os_error():
+    # A refused bind address, raised by a real call: the class, code and errno agree.
+    with pytest.raises(miowin.AddressNotAvailableError) as ei:
+        miowin.TcpListener.bind("192.0.2.1:0")
+    err = ei.value
+    assert err.code == Code.EADDRNOTAVAIL
+    assert err.function == "miow_tcp_listen"
+    if sys.platform != "win32":
+        assert err.errno == err.os_error == errno.EADDRNOTAVAIL
+
+
+def test_the_socket_codes_are_distinct_and_described():
+    codes = [code for code, *_ in SOCKET_CODES]
+    assert [int(c) for c in codes] == list(range(-10, -22, -1))
+    assert len({miowin.strerror(c) for c in codes}) == len(codes)
+    assert "unknown error" not in {miowin.strerror(c) for c in codes}
+
+
+# The pipe codes, as SOCKET_CODES; the errno is what the Linux backend records with each.
+PIPE_CODES = [
+    (Code.EPIPEBUSY, "PipeBusyError", None, errno.EAGAIN),
+    (Code.ENOTFOUND, "PipeNotFoundError", FileNotFoundError, errno.ECONNREFUSED),
+]
+
+
+@pytest.mark.parametrize("code, name, builtin, os_errno", PIPE_CODES)
+def test_pipe_codes_have_their_own_exceptions(code, name, builtin, os_errno):
+    cls = getattr(miowin, name)
+    assert cls.__module__ == "miowin"
+    err = _errors.make_error(code, "miow_pipe_open", os_errno)
+    assert type(err) is cls
+    assert isinstance(err, miowin.Error) and isinstance(err, OSError)
+    if builtin is not None:
+        assert isinstance(err, builtin)
+    # A busy pipe is not a would-block: no event says when to try again.
+    assert not isinstance(err, (BlockingIOError, ValueError, KeyError, ConnectionError))
+    assert err.code == code
+    assert f"MIOW_{code.name}" in str(err) and miowin.strerror(code) in str(err)
+    assert pickle.loads(pickle.dumps(err)).code == code
+    if sys.platform != "win32":
+        assert err.errno == os_errno
+
+
+def test_the_pipe_codes_follow_the_socket_codes_and_are_described():
+    assert [int(c) for c, *_ in PIPE_CODES] == [-22, -23]
+    texts = {miowin.strerror(c) for c, *_ in PIPE_CODES}
+    assert len(texts) == 2 and "unknown error" not in texts
+    assert texts.isdisjoint(miowin.strerror(c) for c in Code if c > -22)
+
+
 def test_eos_otherwise_is_plain_error():
     err = _errors.make_error(Code.EOS, "miow_selector_poll", errno.EIO)
     assert type(err) is miowin.Error
@@ -254,6 +341,19 @@ def test_error_classes_are_public_under_miowin():
         "SelectorClosedError",
         "WouldBlockError",
         "LibraryError",
+        "RefusedError",
+        "ResetError",
+        "AbortedError",
+        "NotConnectedError",
+        "AddressInUseError",
+        "AddressNotAvailableError",
+        "MessageTooLargeError",
+        "ShutdownError",
+        "TimedOutError",
+        "NotSupportedError",
+        "PeerClosedError",
+        "PipeBusyError",
+        "PipeNotFoundError",
     ):
         cls = getattr(miowin, name)
         assert cls.__module__ == "miowin"

@@ -42,6 +42,34 @@ EXPECTED = {
     "miow_epoll_close": ("int32", ["handle"]),
     "miow_epoll_ctl": ("int32", ["handle", "int32", "uintptr", "epoll_event*"]),
     "miow_epoll_wait": ("int32", ["handle", "epoll_event*", "int32", "int32"]),
+    "miow_tcp_listen": ("int32", ["handle*", "char*", "int32"]),
+    "miow_tcp_connect": ("int32", ["handle*", "char*"]),
+    "miow_tcp_accept": ("int32", ["handle", "handle*", "char*", "size"]),
+    "miow_udp_bind": ("int32", ["handle*", "char*"]),
+    "miow_udp_connect": ("int32", ["handle", "char*"]),
+    "miow_udp_recv_from": ("int32", ["handle", "void*", "size", "size*", "char*", "size"]),
+    "miow_udp_peek_from": ("int32", ["handle", "void*", "size", "size*", "char*", "size"]),
+    "miow_udp_send_to": ("int32", ["handle", "void*", "size", "char*", "size*"]),
+    "miow_udp_join_multicast_v4": ("int32", ["handle", "char*", "char*"]),
+    "miow_udp_leave_multicast_v4": ("int32", ["handle", "char*", "char*"]),
+    "miow_udp_join_multicast_v6": ("int32", ["handle", "char*", "uint32"]),
+    "miow_udp_leave_multicast_v6": ("int32", ["handle", "char*", "uint32"]),
+    "miow_source_read": ("int32", ["handle", "void*", "size", "size*"]),
+    "miow_source_peek": ("int32", ["handle", "void*", "size", "size*"]),
+    "miow_source_write": ("int32", ["handle", "void*", "size", "size*"]),
+    "miow_source_readv": ("int32", ["handle", "buffer*", "size", "size*"]),
+    "miow_source_writev": ("int32", ["handle", "buffer*", "size", "size*"]),
+    "miow_source_shutdown": ("int32", ["handle", "int32"]),
+    "miow_source_take_error": ("int32", ["handle", "int32*", "int32*"]),
+    "miow_source_local_address": ("int32", ["handle", "char*", "size"]),
+    "miow_source_peer_address": ("int32", ["handle", "char*", "size"]),
+    "miow_source_set_option": ("int32", ["handle", "int32", "int32"]),
+    "miow_source_get_option": ("int32", ["handle", "int32", "int32*"]),
+    "miow_source_socket": ("int32", ["handle", "uintptr*"]),
+    "miow_pipe_create": ("int32", ["handle*", "char*", "uint32"]),
+    "miow_pipe_open": ("int32", ["handle*", "char*"]),
+    "miow_pipe_connect": ("int32", ["handle"]),
+    "miow_pipe_disconnect": ("int32", ["handle"]),
 }
 
 
@@ -62,6 +90,8 @@ def _spell(t):
         return "event"
     if t is _native.EpollEvent:
         return "epoll_event"
+    if t is _native.Buffer:
+        return "buffer"
     if hasattr(t, "contents"):  # a POINTER(...) type
         target = _spell(t._type_)
         return "handle*" if target == "handle" else target + "*"
@@ -71,6 +101,8 @@ def _spell(t):
 
 
 def _expected(spelling):
+    if spelling == "void*":
+        return "handle"  # ctypes has one c_void_p for handles and untyped buffers alike
     pointer = spelling.endswith("*")
     base = spelling.rstrip("*")
     return _NATIVE.get(base, base) + ("*" if pointer else "")
@@ -89,7 +121,7 @@ def _def_exports():
 def test_every_export_of_the_def_file_is_bound():
     assert os.path.exists(DEF_FILE), DEF_FILE
     exports = _def_exports()
-    assert len(exports) == 22
+    assert len(exports) == 50
     assert exports == list(_native.PROTOTYPES)
     assert set(exports) == set(EXPECTED)
 
@@ -111,6 +143,13 @@ def test_epoll_wrapper_round_trip_through_the_bound_calls():
     assert lib.miow_epoll_close(ep) == -1
 
 
+def test_buffer_layout_matches_the_abi():
+    assert _native.Buffer.data.offset == 0
+    if ctypes.sizeof(ctypes.c_void_p) == 8:
+        assert ctypes.sizeof(_native.Buffer) == 16
+        assert _native.Buffer.length.offset == 8
+
+
 def test_socket_type_is_pointer_sized():
     assert ctypes.sizeof(_native.c_socket) == ctypes.sizeof(ctypes.c_void_p)
 
@@ -127,7 +166,20 @@ def test_constants_match_the_header():
     assert (miowin.READABLE, miowin.WRITABLE, miowin.PRIORITY) == (0x01, 0x02, 0x04)
     assert (miowin.ERROR, miowin.READ_CLOSED, miowin.WRITE_CLOSED) == (0x08, 0x10, 0x20)
     assert (miowin.EDGE, miowin.ONESHOT) == (0x100, 0x200)
-    assert [int(c) for c in miowin.Code] == [0, -1, -2, -3, -4, -5, -6, -7, -8, -9]
+    assert [int(c) for c in miowin.Code] == list(range(0, -24, -1))
+    assert (_native.MIOW_ADDRESS_SIZE, _native.MIOW_BUFFERS_MAX) == (64, 1024)
+    assert (_native.MIOW_PIPE_BUFFER_SIZE, _native.MIOW_PIPE_WRITE_MAX) == (4096, 1 << 20)
+    assert (miowin.SHUT_READ, miowin.SHUT_WRITE, miowin.SHUT_BOTH) == (1, 2, 3)
+    options = [
+        _native.MIOW_OPT_NODELAY,
+        _native.MIOW_OPT_TTL,
+        _native.MIOW_OPT_BROADCAST,
+        _native.MIOW_OPT_MULTICAST_LOOP_V4,
+        _native.MIOW_OPT_MULTICAST_TTL_V4,
+        _native.MIOW_OPT_MULTICAST_LOOP_V6,
+        _native.MIOW_OPT_ONLY_V6,
+    ]
+    assert options == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_version_is_abi_major_1():

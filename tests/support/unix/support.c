@@ -266,3 +266,5 @@ double support_cpu_ms(void) {
   return (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
          (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
 }
+
+unsigned long support_process_id(void) { return (unsigned long)getpid(); }

@@ -262,3 +262,5 @@ double support_cpu_ms(void) {
   ULARGE_INTEGER u = {.LowPart = user.dwLowDateTime, .HighPart = user.dwHighDateTime};
   return (double)(k.QuadPart + u.QuadPart) / 10000.0; /* 100 ns units */
 }
+
+unsigned long support_process_id(void) { return (unsigned long)GetCurrentProcessId(); }

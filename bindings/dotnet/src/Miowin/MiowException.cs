@@ -1,5 +1,6 @@
 // The exception that every failed miowin call becomes.
 using System;
+using System.Net.Sockets;
 
 namespace Miowin
 {
@@ -35,6 +36,34 @@ namespace Miowin
         /// </summary>
         public int OsError { get; }
 
+        /// <summary>
+        /// The <see cref="System.Net.Sockets.SocketError"/> that .NET's own sockets report for the
+        /// same failure (as <see cref="SocketException.SocketErrorCode"/>), so that code handling
+        /// both can branch on one value; <see cref="SocketError.SocketError"/> for a code with no
+        /// socket counterpart.
+        /// </summary>
+        public SocketError SocketErrorCode => Code switch
+        {
+            MiowErrorCode.InvalidArgument => SocketError.InvalidArgument,
+            MiowErrorCode.NotSocket => SocketError.NotSocket,
+            MiowErrorCode.WouldBlock => SocketError.WouldBlock,
+            MiowErrorCode.ConnectionRefused => SocketError.ConnectionRefused,
+            MiowErrorCode.ConnectionReset => SocketError.ConnectionReset,
+            MiowErrorCode.ConnectionAborted => SocketError.ConnectionAborted,
+            MiowErrorCode.NotConnected => SocketError.NotConnected,
+            MiowErrorCode.AddressInUse => SocketError.AddressAlreadyInUse,
+            MiowErrorCode.AddressNotAvailable => SocketError.AddressNotAvailable,
+            MiowErrorCode.MessageSize => SocketError.MessageSize,
+            MiowErrorCode.Shutdown => SocketError.Shutdown,
+            MiowErrorCode.TimedOut => SocketError.TimedOut,
+            MiowErrorCode.NotSupported => SocketError.OperationNotSupported,
+            // .NET reports EPIPE on Unix as Shutdown too.
+            MiowErrorCode.BrokenPipe => SocketError.Shutdown,
+            // The pipe codes have none: .NET's pipes throw IOException, FileNotFoundException or
+            // TimeoutException instead.
+            _ => SocketError.SocketError,
+        };
+
         /// <summary>The C name of a code, for messages.</summary>
         internal static string CName(MiowErrorCode code) => code switch
         {
@@ -47,6 +76,20 @@ namespace Miowin
             MiowErrorCode.NotSocket => "MIOW_ENOTSOCK",
             MiowErrorCode.Closed => "MIOW_ECLOSED",
             MiowErrorCode.OsError => "MIOW_EOS",
+            MiowErrorCode.WouldBlock => "MIOW_EWOULDBLOCK",
+            MiowErrorCode.ConnectionRefused => "MIOW_ECONNREFUSED",
+            MiowErrorCode.ConnectionReset => "MIOW_ECONNRESET",
+            MiowErrorCode.ConnectionAborted => "MIOW_ECONNABORTED",
+            MiowErrorCode.NotConnected => "MIOW_ENOTCONN",
+            MiowErrorCode.AddressInUse => "MIOW_EADDRINUSE",
+            MiowErrorCode.AddressNotAvailable => "MIOW_EADDRNOTAVAIL",
+            MiowErrorCode.MessageSize => "MIOW_EMSGSIZE",
+            MiowErrorCode.Shutdown => "MIOW_ESHUTDOWN",
+            MiowErrorCode.TimedOut => "MIOW_ETIMEDOUT",
+            MiowErrorCode.NotSupported => "MIOW_ENOTSUP",
+            MiowErrorCode.BrokenPipe => "MIOW_EPIPE",
+            MiowErrorCode.PipeBusy => "MIOW_EPIPEBUSY",
+            MiowErrorCode.PipeNotFound => "MIOW_ENOTFOUND",
             _ => "code " + (int)code,
         };
 

@@ -1,4 +1,6 @@
-// A source: a socket the caller owns, wrapped so that it can be registered with a selector.
+// A source: a socket the caller owns, wrapped so that it can be registered with a selector; the
+// base of the sources the library creates (MiowSocket, MiowNamedPipe), whose I/O plumbing is in
+// SourceIo.cs.
 using System;
 using System.Net.Sockets;
 using System.Threading;
@@ -6,8 +8,10 @@ using System.Threading;
 namespace Miowin
 {
     /// <summary>
-    /// A socket wrapped for registration with one <see cref="Selector"/> at a time. The source
-    /// never closes the socket.
+    /// A socket wrapped for registration with one <see cref="Selector"/> at a time. A source made
+    /// by its constructors never closes the socket; the <see cref="MiowSocket"/> and
+    /// <see cref="MiowNamedPipe"/> types, sources whose socket or pipe the library created, close
+    /// theirs on <see cref="Dispose"/>.
     /// </summary>
     /// <remarks>
     /// <para>The socket should be non-blocking (<c>socket.Blocking = false</c>) so that your own I/O
@@ -17,7 +21,7 @@ namespace Miowin
     /// on <see cref="Reregister"/>, <see cref="Deregister"/> and <see cref="Rearm"/> report
     /// <see cref="MiowErrorCode.NotRegistered"/>.</para>
     /// </remarks>
-    public sealed class Source : IDisposable
+    public partial class Source : IDisposable
     {
         private readonly SourceHandle _handle;
         private int _disposed;
@@ -57,8 +61,36 @@ namespace Miowin
             Socket = socket;
         }
 
-        /// <summary>The socket given to the constructor, or null if a raw handle was given.</summary>
+        /// <summary>Takes over a handle the library created (the <see cref="MiowSocket"/> and <see cref="MiowNamedPipe"/> types).</summary>
+        private protected Source(SourceHandle handle)
+        {
+            _handle = handle;
+        }
+
+        /// <summary>
+        /// The socket given to the constructor, or null if a raw handle was given or the library
+        /// created the socket or pipe.
+        /// </summary>
         public Socket? Socket { get; }
+
+        /// <summary>
+        /// The OS socket behind the source (<c>miow_source_socket</c>): a <c>SOCKET</c> on Windows,
+        /// a file descriptor elsewhere. For a <see cref="MiowSocket"/> the library still owns it:
+        /// do not close it, and do its I/O through the library, or an edge registration is not
+        /// re-armed. For a <see cref="MiowNamedPipe"/> it is the pipe's <c>HANDLE</c> on Windows, and
+        /// on Linux the descriptor behind it at the moment (a server's changes as clients come and go).
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The source was disposed.</exception>
+        public unsafe IntPtr SocketHandle
+        {
+            get
+            {
+                ThrowIfDisposed();
+                int rc = NativeMethods.miow_source_socket(_handle, out UIntPtr socket);
+                if (rc != 0) throw Failure(rc, null);
+                return new IntPtr(socket.ToPointer());
+            }
+        }
 
         /// <summary>
         /// The native handle, for passing the source to other native code. It stays owned by this
@@ -135,8 +167,10 @@ namespace Miowin
         }
 
         /// <summary>
-        /// Frees the source (<c>miow_source_free</c>), deregistering it first if needed. The socket
-        /// stays open. Calling it again does nothing.
+        /// Frees the source (<c>miow_source_free</c>), deregistering it first if needed. A socket
+        /// the caller owns stays open; one the library created (<see cref="MiowSocket"/>) is closed,
+        /// and so is a pipe (<see cref="MiowNamedPipe"/>).
+        /// Calling it again does nothing.
         /// </summary>
         public void Dispose()
         {
@@ -144,9 +178,9 @@ namespace Miowin
             _handle.Dispose();
         }
 
-        private void ThrowIfDisposed()
+        private protected void ThrowIfDisposed()
         {
-            if (IsDisposed) throw new ObjectDisposedException(nameof(Source));
+            if (IsDisposed) throw new ObjectDisposedException(GetType().Name);
         }
 
         private void CheckUsable(Selector selector)
@@ -156,12 +190,12 @@ namespace Miowin
             selector.ThrowIfDisposed();
         }
 
-        private Exception Failure(int rc, Selector? selector)
+        private protected Exception Failure(int rc, Selector? selector)
         {
             MiowException error = MiowException.FromResult(rc);
             if (rc == (int)MiowErrorCode.BadHandle || rc == (int)MiowErrorCode.Closed)
             {
-                if (IsDisposed) return new ObjectDisposedException(nameof(Source));
+                if (IsDisposed) return new ObjectDisposedException(GetType().Name);
                 if (selector != null && selector.IsDisposed) return new ObjectDisposedException(nameof(Selector));
             }
             return error;

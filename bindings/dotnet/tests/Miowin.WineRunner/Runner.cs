@@ -1,12 +1,14 @@
 // A minimal runner for the xunit tests: finds every [Fact] and [Theory] in this assembly, runs
-// each on its own thread with a time limit, prints one line per test and a closing
-// "N passed, N failed" line, and exits non-zero if any failed.
+// each on its own thread with a time limit (the test's own Timeout when it states one), waits for
+// the Task of a test that returns one, prints one line per test and a closing "N passed, N failed"
+// line, and exits non-zero if any failed.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Reflection;
 using System.Threading;
+using System.Threading.Tasks;
 using Xunit;
 using Xunit.Sdk;
 
@@ -38,7 +40,8 @@ namespace Miowin.WineRunner
                 {
                     string label = row.Length == 0 ? name : $"{name}({string.Join(", ", row)})";
                     var clock = Stopwatch.StartNew();
-                    Exception? error = Run(method, row, out bool timedOut);
+                    TimeSpan limit = fact.Timeout > 0 ? TimeSpan.FromMilliseconds(fact.Timeout) : TestLimit;
+                    Exception? error = Run(method, row, limit, out bool timedOut);
                     if (timedOut) hung = true;
                     if (error == null)
                     {
@@ -76,7 +79,7 @@ namespace Miowin.WineRunner
             return method.GetCustomAttributes<DataAttribute>().SelectMany(d => d.GetData(method));
         }
 
-        private static Exception? Run(MethodInfo method, object?[] row, out bool timedOut)
+        private static Exception? Run(MethodInfo method, object?[] row, TimeSpan limit, out bool timedOut)
         {
             Exception? error = null;
             var thread = new Thread(() =>
@@ -85,7 +88,7 @@ namespace Miowin.WineRunner
                 try
                 {
                     instance = Activator.CreateInstance(method.DeclaringType!);
-                    method.Invoke(instance, row);
+                    if (method.Invoke(instance, row) is Task task) task.GetAwaiter().GetResult();
                 }
                 catch (TargetInvocationException e) when (e.InnerException != null)
                 {
@@ -102,8 +105,8 @@ namespace Miowin.WineRunner
             })
             { IsBackground = true };
             thread.Start();
-            timedOut = !thread.Join(TestLimit);
-            if (timedOut) return new TimeoutException($"the test did not finish within {TestLimit}");
+            timedOut = !thread.Join(limit);
+            if (timedOut) return new TimeoutException($"the test did not finish within {limit}");
             return error;
         }
     }

@@ -1,0 +1,115 @@
+/**
+ * @file miow/pipe.h
+ * @brief Named pipes driven by the same selector as sockets, as mio's `named_pipe` module.
+ */
+#ifndef MIOW_PIPE_H
+#define MIOW_PIPE_H
+
+#include "common.h"
+
+/**
+ * @defgroup miow_pipe Named pipes
+ * @brief Readiness-driven named pipes: a server end, a client end, and the usual source calls.
+ *
+ * A pipe is a source: register it, poll, reregister, deregister and free it like a socket, and
+ * move bytes with miow_source_read(), miow_source_peek(), miow_source_write() and their
+ * vectored forms. On Windows the pipe does overlapped I/O into internal buffers and its
+ * readiness is made from their completions on the selector's completion port:
+ *
+ * - One overlapped read is outstanding at a time and fills the read buffer. A read is served
+ *   from that buffer; when it is empty the call returns #MIOW_EWOULDBLOCK and the completion
+ *   reports the pipe readable. When the peer has closed, reads return 0 bytes.
+ * - A write copies the caller's bytes (up to #MIOW_PIPE_WRITE_MAX per call) and reports them all
+ *   written; one overlapped write is in flight at a time. While it is, further writes return
+ *   #MIOW_EWOULDBLOCK, and its completion reports the pipe writable. If it failed, the error is
+ *   returned by the next write.
+ * - Events follow the registered interests and mode exactly as for sockets (a pipe registered
+ *   for writable only never reports readable; mio reports both regardless), and carry the
+ *   token the registration has when the event is delivered, never an older one.
+ *
+ * The I/O calls and miow_pipe_connect() need the pipe to have been registered once: its
+ * completions go to that selector's port, so before the first registration they return
+ * #MIOW_ENOENT. After a deregistration they keep working; only events stop. On Windows a pipe stays tied to
+ * the first selector it is registered with (a handle joins one completion port for life):
+ * registering it with another one later returns #MIOW_ENOTSUP.
+ *
+ * Freeing a pipe cancels its outstanding read and connect; their completions are absorbed
+ * without touching freed memory. A write still in flight is left to finish, so the bytes
+ * reported written reach the peer, and the pipe is closed after it.
+ *
+ * On Linux a pipe is a Unix-domain stream socket in the abstract namespace, named after the
+ * pipe's name, with the same calls and semantics; see @ref pipes.
+ * @{
+ */
+
+MIOW_BEGIN_DECLS
+
+/** The read buffer and pipe buffer size used when miow_pipe_create() is given 0. */
+#define MIOW_PIPE_BUFFER_SIZE 4096
+/** The most bytes one write call takes (larger writes are partial, as on a socket). */
+#define MIOW_PIPE_WRITE_MAX (1024 * 1024)
+
+/**
+ * @brief Creates the server end of a named pipe, not yet connected to a client.
+ *
+ * The pipe is overlapped, in byte mode, the first and only instance of its name
+ * (`FILE_FLAG_FIRST_PIPE_INSTANCE`, one instance), and rejects remote clients
+ * (`PIPE_REJECT_REMOTE_CLIENTS`). Call miow_pipe_connect() to accept a client.
+ * @param[out] out Receives the pipe's source.
+ * @param name The pipe's name as UTF-8, of the form `\\.\pipe\<name>`.
+ * @param buffer_size The size of the read buffer and the OS pipe buffers; 0 means
+ *        #MIOW_PIPE_BUFFER_SIZE.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out or @p name is NULL, or @p name is not a valid pipe name.
+ * @retval MIOW_EADDRINUSE A pipe of that name already exists.
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create(miow_source **out, const char *name,
+                                               uint32_t buffer_size);
+
+/**
+ * @brief Opens the client end of a named pipe.
+ * @param[out] out Receives the pipe's source, connected.
+ * @param name The pipe's name as UTF-8, of the form `\\.\pipe\<name>`.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out or @p name is NULL, or @p name is not a valid pipe name.
+ * @retval MIOW_ENOTFOUND No pipe of that name exists.
+ * @retval MIOW_EPIPEBUSY The pipe exists but is serving another client (or is between clients).
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_open(miow_source **out, const char *name);
+
+/**
+ * @brief Accepts a client on a server pipe.
+ *
+ * Returns 0 when a client is connected already. Otherwise it returns #MIOW_EWOULDBLOCK with
+ * the connect outstanding, and its completion reports the pipe writable; if the connect
+ * failed, miow_source_take_error() then returns the error.
+ * @param server A source from miow_pipe_create(), registered.
+ * @retval 0 A client is connected.
+ * @retval MIOW_EWOULDBLOCK The connect is outstanding (also when it already was).
+ * @retval MIOW_EBADHANDLE @p server is not a live source.
+ * @retval MIOW_ENOTSUP @p server is not a server pipe.
+ * @retval MIOW_ENOENT @p server is not registered.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_connect(miow_source *server);
+
+/**
+ * @brief Disconnects the client of a server pipe, so that miow_pipe_connect() can accept the
+ *        next one. Unread data is discarded; an outstanding read or write is dropped.
+ * @param server A source from miow_pipe_create().
+ * @retval 0 Success (also when no client was connected).
+ * @retval MIOW_EBADHANDLE @p server is not a live source.
+ * @retval MIOW_ENOTSUP @p server is not a server pipe.
+ * @retval MIOW_EOS The OS call failed; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_disconnect(miow_source *server);
+
+MIOW_END_DECLS
+
+/** @} */
+
+#endif

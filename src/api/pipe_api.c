@@ -1,0 +1,72 @@
+/* The named-pipe calls: creating either end, and the server's connect and disconnect. Reads,
+ * writes and registration go through the source calls, which hand pipes to sys_pipe_*. */
+#include <string.h>
+
+#include "error.h"
+#include "objects.h"
+
+/* The prefix every pipe name has on Windows; required everywhere, so names are portable. */
+#define PIPE_PREFIX "\\\\.\\pipe\\"
+
+static bool pipe__name_is_valid(const char *name) {
+  size_t prefix = sizeof PIPE_PREFIX - 1;
+  return name != NULL && strncmp(name, PIPE_PREFIX, prefix) == 0 && name[prefix] != '\0';
+}
+
+static int32_t pipe__publish(sys_pipe *pipe, source_kind kind, miow_source **out) {
+  int32_t rc = source_publish_pipe(pipe, kind, out);
+  if (rc != 0) sys_pipe_free(pipe);
+  return rc;
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create(miow_source **out, const char *name,
+                                               uint32_t buffer_size) {
+  if (out == NULL || !pipe__name_is_valid(name)) return error_set(MIOW_EINVAL);
+  int32_t rc = sys_init();
+  if (rc != 0) return rc;
+  sys_pipe *pipe;
+  rc = sys_pipe_create(name, buffer_size != 0 ? buffer_size : MIOW_PIPE_BUFFER_SIZE, &pipe);
+  if (rc != 0) return rc;
+  return pipe__publish(pipe, SOURCE_PIPE_SERVER, out);
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_open(miow_source **out, const char *name) {
+  if (out == NULL || !pipe__name_is_valid(name)) return error_set(MIOW_EINVAL);
+  int32_t rc = sys_init();
+  if (rc != 0) return rc;
+  sys_pipe *pipe;
+  rc = sys_pipe_open(name, &pipe);
+  if (rc != 0) return rc;
+  return pipe__publish(pipe, SOURCE_PIPE_CLIENT, out);
+}
+
+/* Enters `handle` as a server pipe; NULL (with the code in *rc) otherwise. */
+static source_obj *pipe__enter_server(miow_source *handle, int32_t *rc) {
+  source_obj *src = source_enter(handle);
+  if (src == NULL) {
+    *rc = MIOW_EBADHANDLE;
+    return NULL;
+  }
+  if (src->kind != SOURCE_PIPE_SERVER) {
+    *rc = source_leave(src, error_set(MIOW_ENOTSUP));
+    return NULL;
+  }
+  return src;
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_connect(miow_source *handle) {
+  int32_t rc;
+  source_obj *src = pipe__enter_server(handle, &rc);
+  if (src == NULL) return rc;
+  if (src->tied == NULL) return source_leave(src, error_set(MIOW_ENOENT));
+  rc = sys_pipe_connect(src->pipe);
+  if (rc == MIOW_EWOULDBLOCK) source_rearm_after_would_block(src, MIOW_WRITABLE);
+  return source_leave(src, rc);
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_disconnect(miow_source *handle) {
+  int32_t rc;
+  source_obj *src = pipe__enter_server(handle, &rc);
+  if (src == NULL) return rc;
+  return source_leave(src, sys_pipe_disconnect(src->pipe));
+}
