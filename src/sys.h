@@ -170,8 +170,9 @@ typedef struct sys_registration sys_registration;
  * closed one's value (the epoll layer, whose hosts may close sockets without deleting them). */
 #define SYS_WATCH_CLOSE 0x80000000u
 /* Another internal bit (Linux): the registered socket is a pipe server's listening socket, whose
- * readability is reported as MIOW_WRITABLE, the pipe's connect completing (src/unix/pipe.c). */
-#define SYS_LISTEN_AS_WRITABLE 0x40000000u
+ * readability is reported as MIOW_WRITABLE (and MIOW_READABLE), the pipe's connect completing
+ * (src/unix/pipe.c). */
+#define SYS_PIPE_LISTENER 0x40000000u
 
 /* `interests` is already validated, but for SYS_WATCH_CLOSE. */
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,

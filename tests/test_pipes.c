@@ -283,6 +283,113 @@ static void test_connect_twice_serves_a_second_client(void **state) {
   free_pair(server, second);
 }
 
+/* A server waiting for its client with readable interest only still hears the client's data:
+ * the completed connect leads to a read (Windows), the arrival to a readable report (Linux). */
+static void test_readable_only_server_waiting_for_a_client_reports_its_data(void **state) {
+  (void)state;
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *server, *client;
+  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
+  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_READABLE | MIOW_EDGE), 0);
+  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  assert_int_equal(miow_pipe_open(&client, name), 0);
+  assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_WRITABLE), 0);
+  pipe_write_all(sel, client, "hi", 2);
+  /* Edge rule: after each readable report, read until would-block. */
+  char buf[8];
+  size_t got = 0;
+  double deadline = support_now_ms() + PIPE_WAIT_MS;
+  while (got < 2) {
+    if (support_now_ms() > deadline) fail_msg("the client's data was never reported");
+    if (!(poll_once(sel, SERVER, 50) & MIOW_READABLE)) continue;
+    size_t n;
+    int32_t rc;
+    while ((rc = miow_source_read(server, buf + got, sizeof buf - got, &n)) == 0 && n > 0)
+      got += n;
+    assert_true(rc == MIOW_EWOULDBLOCK || (rc == 0 && n == 0) || got == 2);
+  }
+  assert_memory_equal(buf, "hi", 2);
+  free_pair(server, client);
+}
+
+/* A disconnect while the connect waits for a client is not an error, and the next connect
+ * hears the next client. */
+static void test_disconnect_while_connecting_then_connect_again(void **state) {
+  (void)state;
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *server, *client;
+  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
+  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_WRITABLE | MIOW_EDGE), 0);
+  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  assert_int_equal(miow_pipe_disconnect(server), 0);
+  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  pump(sel);
+  assert_int_equal(miow_pipe_open(&client, name), 0);
+  assert_true(poll_until(sel, SERVER, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
+  assert_int_equal(miow_pipe_connect(server), 0);
+  assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_READABLE), 0);
+  pipe_write_all(sel, server, "ok", 2);
+  char buf[2];
+  pipe_read_exact(sel, client, buf, 2, 2);
+  assert_memory_equal(buf, "ok", 2);
+  free_pair(server, client);
+}
+
+/* A client arrives while the connect waits, and the server disconnects before it polls (the
+ * connect's completion is still on its way back); connecting again still serves a new client
+ * rather than leaving the pipe busy for good. */
+static void test_connect_after_a_disconnect_with_the_old_connect_in_flight(void **state) {
+  (void)state;
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *server, *first, *second = NULL;
+  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
+  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_WRITABLE | MIOW_EDGE), 0);
+  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  assert_int_equal(miow_pipe_open(&first, name), 0);
+  assert_int_equal(miow_pipe_disconnect(server), 0);
+  assert_int_equal(miow_source_free(first), 0);
+  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  double deadline = support_now_ms() + PIPE_WAIT_MS;
+  int32_t rc;
+  while ((rc = miow_pipe_open(&second, name)) == MIOW_EPIPEBUSY) {
+    if (support_now_ms() > deadline) fail_msg("the pipe stayed busy after connecting again");
+    pump(sel);
+  }
+  assert_int_equal(rc, 0);
+  assert_true(poll_until(sel, SERVER, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
+  assert_int_equal(miow_pipe_connect(server), 0);
+  assert_int_equal(miow_source_register(second, sel, CLIENT, MIOW_READABLE), 0);
+  pipe_write_all(sel, server, "2nd", 3);
+  char buf[3];
+  pipe_read_exact(sel, second, buf, 3, 3);
+  assert_memory_equal(buf, "2nd", 3);
+  free_pair(server, second);
+}
+
+/* Freeing an end closes it at once: its peer, polled on another selector, reads the end of
+ * stream without the freed end's selector ever being polled again. */
+static void test_free_closes_at_once_without_polling_its_selector(void **state) {
+  (void)state;
+  miow_selector *other;
+  assert_int_equal(miow_selector_new(&other), 0);
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *server, *client;
+  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
+  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_READABLE), 0);
+  assert_int_equal(miow_pipe_open(&client, name), 0);
+  assert_int_equal(miow_source_register(client, other, CLIENT, MIOW_READABLE), 0);
+  assert_int_equal(miow_pipe_connect(server), 0);
+  assert_int_equal(miow_source_free(client), 0); /* `other` is never polled after this */
+  char buf[4];
+  assert_int_equal(pipe_read_to_eof(sel, server, buf, sizeof buf), 0);
+  assert_int_equal(miow_source_free(server), 0);
+  assert_int_equal(miow_selector_free(other), 0);
+}
+
 /* ---- moving bytes ---- */
 
 static void test_write_then_read_in_both_directions(void **state) {
@@ -1053,6 +1160,10 @@ int main(void) {
       T(test_connect_before_the_client_opens_would_block_then_reports_writable),
       T(test_connect_after_the_client_opened_returns_zero),
       T(test_connect_twice_serves_a_second_client),
+      T(test_readable_only_server_waiting_for_a_client_reports_its_data),
+      T(test_disconnect_while_connecting_then_connect_again),
+      T(test_connect_after_a_disconnect_with_the_old_connect_in_flight),
+      T(test_free_closes_at_once_without_polling_its_selector),
       T(test_write_then_read_in_both_directions),
       T(test_large_messages_arrive_intact_through_a_small_buffer),
       T(test_peek_leaves_the_bytes_for_read),

@@ -278,6 +278,31 @@ static void test_write_until_would_block_rearms_edge(void **state) {
   free_all(both, 2);
 }
 
+/* The would-block re-arms only the direction that blocked: a stream registered for both,
+ * whose WRITABLE was reported and not re-armed, gets no new WRITABLE event after a drained read
+ * (mio re-arms both, which costs an event and an AFD request per read). */
+static void test_read_would_block_rearms_readable_only(void **state) {
+  (void)state;
+  miow_source *client, *server;
+  registered_pair(MIOW_READABLE | MIOW_WRITABLE | MIOW_EDGE, &client, &server);
+  assert_true(poll_until(sel, 1, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
+  char buf[64];
+  for (int round = 0; round < 3; round++) {
+    net_write_all(server, "hello", 5);
+    uint32_t seen = poll_until(sel, 1, MIOW_READABLE, 5000);
+    assert_true(seen & MIOW_READABLE);
+    size_t n = 0;
+    assert_int_equal(miow_source_read(client, buf, sizeof buf, &n), 0);
+    assert_int_equal(miow_source_read(client, buf, sizeof buf, &n), MIOW_EWOULDBLOCK);
+    expect_silence(sel, 1, 200);
+  }
+  /* WRITABLE comes back with its own would-block, or an explicit rearm. */
+  assert_int_equal(miow_source_rearm(client), 0);
+  assert_true(poll_until(sel, 1, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
+  miow_source *both[] = {client, server};
+  free_all(both, 2);
+}
+
 /* ---- peeking ---- */
 
 static void test_successful_peek_leaves_the_bytes_for_read(void **state) {
@@ -655,6 +680,7 @@ int main(void) {
       T(test_refused_connect_reports_error_and_take_error_gives_refused),
       T(test_read_until_would_block_rearms_edge),
       T(test_write_until_would_block_rearms_edge),
+      T(test_read_would_block_rearms_readable_only),
       T(test_successful_peek_leaves_the_bytes_for_read),
       T(test_peek_would_block_rearms_edge),
       T(test_peer_shutdown_reports_read_closed_and_read_gives_data_then_eof),

@@ -27,8 +27,9 @@
  * platform.
  *
  * A source of the wrong kind returns #MIOW_ENOTSUP: UDP calls on a TCP source, accept on a
- * stream, stream calls on a listener, and any of these on a source wrapping a caller-owned
- * socket (miow_source_socket() is the one call that works on every source).
+ * stream, stream calls on a listener, and any of these on a pipe or on a source wrapping a
+ * caller-owned socket (miow_source_socket() works on every source, and
+ * miow_source_take_error() on pipes too).
  * @{
  */
 
@@ -121,7 +122,11 @@ MIOW_EXTERN int32_t MIOW_CALL miow_tcp_accept(miow_source *listener, miow_source
  * @brief Creates a UDP socket bound to @p address.
  *
  * On Windows, `SIO_UDP_CONNRESET` is turned off, so an ICMP port-unreachable caused by an
- * earlier send does not fail later receives with a reset (mio leaves it on; tokio #2017).
+ * earlier send does not fail later receives with a reset (mio leaves it on; tokio #2017). Linux
+ * has no such switch: there the library retries a receive or send that fails with
+ * `ECONNREFUSED`, so I/O is not failed either, but a connected socket that got the ICMP
+ * message is still reported with #MIOW_ERROR until it is read, and
+ * miow_source_take_error() returns #MIOW_ECONNREFUSED once.
  * @param[out] out Receives the socket's source.
  * @param address The local address, for instance `"127.0.0.1:0"`.
  * @return As miow_tcp_listen().
@@ -138,6 +143,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_bind(miow_source **out, const char *addre
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  * @retval MIOW_EINVAL @p address is NULL or not a numeric address of the socket's family.
  * @retval MIOW_ENOTSUP @p src is not a UDP source.
+ * @retval MIOW_EADDRNOTAVAIL @p address cannot be sent to (port 0, for instance).
  * @retval MIOW_EOS Another OS error; see miow_last_os_error().
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_udp_connect(miow_source *src, const char *address);
@@ -189,6 +195,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_peek_from(miow_source *src, void *buffer,
  * @retval MIOW_EMSGSIZE The datagram is too large for UDP.
  * @retval MIOW_EINVAL @p sent or @p address is NULL, a bad address or buffer.
  * @retval MIOW_ENOTSUP @p src is not a UDP source.
+ * @retval MIOW_EADDRNOTAVAIL @p address cannot be sent to (port 0, for instance).
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  * @retval MIOW_EOS Another OS error; see miow_last_os_error().
  */
@@ -268,7 +275,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_shutdown(miow_source *src, int32_t how
  * @param[out] os_error Receives the OS code of that error (0 if none); may be NULL.
  * @retval 0 Success (whether or not an error was pending).
  * @retval MIOW_EINVAL @p error is NULL.
- * @retval MIOW_ENOTSUP @p src wraps a caller-owned socket.
+ * @retval MIOW_ENOTSUP @p src is a pipe or wraps a caller-owned socket.
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  * @retval MIOW_EOS The OS call failed; see miow_last_os_error().
  */
@@ -282,7 +289,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_take_error(miow_source *src, int32_t *
  * @param size The room in @p buffer (#MIOW_ADDRESS_SIZE is enough).
  * @retval 0 Success.
  * @retval MIOW_EINVAL @p buffer is NULL or too small.
- * @retval MIOW_ENOTSUP @p src wraps a caller-owned socket.
+ * @retval MIOW_ENOTSUP @p src is a pipe or wraps a caller-owned socket.
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  * @retval MIOW_EOS The OS call failed; see miow_last_os_error().
  */
@@ -308,7 +315,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_peer_address(miow_source *src, char *b
  * @retval 0 Success.
  * @retval MIOW_EINVAL Unknown @p option or @p value out of range.
  * @retval MIOW_ENOTSUP The option does not apply to this source (NODELAY on UDP, BROADCAST on
- *         TCP, a V4 option on an IPv6 socket, ...), or it wraps a caller-owned socket.
+ *         TCP, a V4 option on an IPv6 socket, ...), or it is a pipe or wraps a caller-owned
+ *         socket.
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  * @retval MIOW_EOS The OS refused; see miow_last_os_error().
  */

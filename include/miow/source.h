@@ -42,7 +42,9 @@ MIOW_BEGIN_DECLS
 MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket);
 
 /**
- * @brief Frees a source, deregistering it first if needed. The socket stays open.
+ * @brief Frees a source, deregistering it first if needed. A socket the caller owns stays
+ *        open; a socket or pipe the library created is closed (see @ref miow_net and
+ *        @ref miow_pipe).
  * @param src The source.
  * @retval 0 Success.
  * @retval MIOW_EBADHANDLE @p src is not a live source (this includes a second free).
@@ -62,6 +64,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *src);
  * @retval MIOW_ENOTSOCK The wrapped socket is no longer a socket.
  * @retval MIOW_ECLOSED The selector was freed during the call.
  * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_ENOTSUP @p src is a pipe tied to another selector (Windows; see @ref miow_pipe).
  * @retval MIOW_EOS A helper handle could not be opened.
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *src, miow_selector *sel,

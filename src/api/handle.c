@@ -96,6 +96,12 @@ handle_obj *handle_remove(const void *handle, handle_kind kind) {
   return obj;
 }
 
+void handle_retain(handle_obj *obj) {
+  sys_lock_acquire(&table_lock);
+  obj->refs++;
+  sys_lock_release(&table_lock);
+}
+
 void handle_release(handle_obj *obj) {
   sys_lock_acquire(&table_lock);
   uint32_t refs = --obj->refs;

@@ -33,6 +33,9 @@ handle_obj *handle_acquire(const void *handle, handle_kind kind);
  * reference handed to the caller, or NULL if the handle was not live (a second free). */
 handle_obj *handle_remove(const void *handle, handle_kind kind);
 
+/* One more reference to an object the caller already holds a reference to. */
+void handle_retain(handle_obj *obj);
+
 void handle_release(handle_obj *obj);
 
 #endif

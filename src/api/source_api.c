@@ -137,8 +137,10 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
   if (rc == 0 && src->pipe != NULL) {
     rc = sys_pipe_register(src->pipe, sel->sys, token, interests);
     /* The first selector keeps a reference of its own: the pipe stays tied to its port. */
-    if (rc == 0 && src->tied == NULL)
-      src->tied = (selector_obj *)handle_acquire(sel_handle, HANDLE_SELECTOR);
+    if (rc == 0 && src->tied == NULL) {
+      handle_retain(&sel->base);
+      src->tied = sel;
+    }
   } else if (rc == 0) {
     rc = sys_socket_check(src->socket);
     if (rc == 0) rc = sys_register(sel->sys, src->socket, token, interests, &src->reg);

@@ -159,7 +159,7 @@ static int pipe__active_fd(const sys_pipe *pipe, uint32_t *extra) {
   *extra = 0;
   if (pipe->conn_fd >= 0) return pipe->conn_fd;
   if (!pipe->connecting) return -1;
-  *extra = SYS_LISTEN_AS_WRITABLE;
+  *extra = SYS_PIPE_LISTENER;
   return pipe->listen_fd;
 }
 
@@ -254,12 +254,16 @@ static void pipe__plug(sys_pipe *pipe) {
 
 /* Takes our own connection back out of the queue, when a connect starts listening again. The
  * slot held only the plug (it was filled while empty), so the one connection queued is ours. */
-static void pipe__unplug(sys_pipe *pipe) {
-  if (pipe->plug_fd < 0) return;
+static int32_t pipe__unplug(sys_pipe *pipe) {
+  if (pipe->plug_fd < 0) return 0;
   int fd = accept4(pipe->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  /* Kept on failure (out of descriptors, say): closing only our end would leave its queued
+   * half for the next accept, a "client" that is already gone. */
+  if (fd < 0) return pipe__fail();
   pipe__close(fd);
   pipe__close(pipe->plug_fd);
   pipe->plug_fd = -1;
+  return 0;
 }
 
 /* Takes a client that has arrived (MIOW_EWOULDBLOCK if none has) and moves the registration
@@ -279,8 +283,9 @@ static int32_t pipe__accept(sys_pipe *pipe) {
 int32_t sys_pipe_connect(sys_pipe *pipe) {
   if (!pipe->server) return error_set(MIOW_ENOTSUP);
   if (pipe->conn_fd >= 0) return pipe__sync(pipe);
-  pipe__unplug(pipe);
-  int32_t rc = pipe__accept(pipe);
+  int32_t rc = pipe__unplug(pipe);
+  if (rc != 0) return rc;
+  rc = pipe__accept(pipe);
   if (rc != MIOW_EWOULDBLOCK) return rc;
   /* Pending now (or still): the listening socket carries the registration until a client
    * arrives, and read, write and connect take that client. */
@@ -299,8 +304,15 @@ int32_t sys_pipe_disconnect(sys_pipe *pipe) {
   pipe__close(pipe->conn_fd);
   pipe->conn_fd = -1;
   pipe->connecting = false;
-  /* The plug stays until the next connect: between clients a Windows pipe is not listening,
-   * and an open there fails busy. */
+  /* The slot stays plugged until the next connect: between clients a Windows pipe is not
+   * listening, and an open there fails busy. Without the plug (a connect was pending), a client
+   * queued meanwhile is the one this disconnect drops, as on Windows; then the slot is
+   * plugged. */
+  if (pipe->plug_fd < 0) {
+    int fd;
+    while ((fd = accept4(pipe->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) pipe__close(fd);
+    pipe__plug(pipe);
+  }
   return 0;
 }
 

@@ -18,9 +18,9 @@
 /* What the epoll entry asks for: the armed interests, in the registration's mode. */
 static uint32_t reg__epoll_events(const sys_registration *reg) {
   uint32_t events = 0;
-  if (reg->interests & SYS_LISTEN_AS_WRITABLE) {
-    /* A pipe server's listening socket (pipe.c): only a client's arrival, as writable. */
-    if (reg->armed & MIOW_WRITABLE) events |= EPOLLIN;
+  if (reg->interests & SYS_PIPE_LISTENER) {
+    /* A pipe server's listening socket (pipe.c): only a client's arrival matters. */
+    if (reg->armed & (MIOW_READABLE | MIOW_WRITABLE)) events |= EPOLLIN;
   } else {
     if (reg->armed & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
     if (reg->armed & MIOW_WRITABLE) events |= EPOLLOUT;
@@ -55,11 +55,14 @@ static uint32_t reg__readiness(uint32_t events) {
   return readiness;
 }
 
-/* SYS_LISTEN_AS_WRITABLE: a pipe server waiting for its client registers its listening socket,
+/* SYS_PIPE_LISTENER: a pipe server waiting for its client registers its listening socket,
  * whose readability (a client arrived) is what Windows reports as the pipe's connect completing,
- * a writable event. What else a listening socket reports means nothing for the pipe. */
-static uint32_t reg__listen_as_writable(uint32_t events) {
-  return (events & EPOLLIN ? EPOLLOUT : 0) | (events & (EPOLLERR | EPOLLHUP));
+ * a writable event. It is reported as readable too: on Windows the completed connect starts a
+ * read at once, and a host waiting for readable only must get to the read that takes the
+ * client (which then reports data or would-block, re-arming the connection). What else a
+ * listening socket reports means nothing for the pipe. */
+static uint32_t reg__pipe_listener(uint32_t events) {
+  return (events & EPOLLIN ? EPOLLOUT | EPOLLIN : 0) | (events & (EPOLLERR | EPOLLHUP));
 }
 
 /* An fd the owner closed has left the epoll set already (or now names another file). */
@@ -94,7 +97,7 @@ bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event 
     return false;
   }
   if (reg->armed == 0) return false;
-  if (reg->interests & SYS_LISTEN_AS_WRITABLE) epoll_events = reg__listen_as_writable(epoll_events);
+  if (reg->interests & SYS_PIPE_LISTENER) epoll_events = reg__pipe_listener(epoll_events);
   uint32_t readiness =
       reg__readiness(reg__observed(reg, epoll_events)) & (reg->armed | CONDITION_BITS);
   if (readiness == 0) return false;

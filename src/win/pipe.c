@@ -33,7 +33,7 @@ static void pipe__destroy(sys_pipe *pipe) {
     list_remove(&pipe->pipe_node);
     if (list_is_linked(&pipe->update_node)) list_remove(&pipe->update_node);
   }
-  CloseHandle(pipe->handle);
+  if (pipe->handle != INVALID_HANDLE_VALUE) CloseHandle(pipe->handle);
   free(pipe->read_buf);
   free(pipe->write_buf);
   free(pipe);
@@ -149,6 +149,8 @@ static void pipe__connected(sys_pipe *pipe) {
   pipe__start_read(pipe);
 }
 
+static int32_t pipe__issue_connect(sys_pipe *pipe);
+
 /* The result of a completed operation: 0 or its Win32 error. */
 static DWORD pipe__result(sys_pipe *pipe, pipe_op *op, DWORD *bytes) {
   *bytes = 0;
@@ -184,7 +186,13 @@ bool pipe_feed(pipe_op *op, miow_event *event) {
       if (!stale && error != 0) pipe->write_error = error;
       break;
     case PIPE_OP_CONNECT:
-      if (stale) break;
+      if (stale) {
+        if (pipe->connect_wanted) {
+          pipe->connect_wanted = false;
+          (void)pipe__issue_connect(pipe); /* a failure is kept for take_error and reported */
+        }
+        break;
+      }
       if (error == 0 || error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA)
         pipe__connected(pipe);
       else if (error != ERROR_OPERATION_ABORTED)
@@ -197,7 +205,12 @@ bool pipe_feed(pipe_op *op, miow_event *event) {
   return pipe__report(pipe, event);
 }
 
-void pipe_cancel_all(sys_pipe *pipe) { CancelIoEx(pipe->handle, NULL); }
+void pipe_cancel(sys_pipe *pipe, bool writes) {
+  if (pipe->handle == INVALID_HANDLE_VALUE) return;
+  if (pipe->read_op.pending) CancelIoEx(pipe->handle, &pipe->read_op.ov);
+  if (pipe->connect_op.pending) CancelIoEx(pipe->handle, &pipe->connect_op.ov);
+  if (writes && pipe->write_op.pending) CancelIoEx(pipe->handle, &pipe->write_op.ov);
+}
 
 /* ---- sys.h: creation and release ---- */
 
@@ -279,9 +292,15 @@ void sys_pipe_free(sys_pipe *pipe) {
   pipe->freed = true;
   pipe->registered = false;
   if (list_is_linked(&pipe->update_node)) list_remove(&pipe->update_node);
-  /* The write is left to finish so that the bytes reported written reach the peer. */
-  if (pipe->read_op.pending) CancelIoEx(pipe->handle, &pipe->read_op.ov);
-  if (pipe->connect_op.pending) CancelIoEx(pipe->handle, &pipe->connect_op.ov);
+  pipe->connect_wanted = false;
+  /* The write is left to finish so that the bytes reported written reach the peer. Without
+   * one the handle is closed now, so the peer sees the end at once rather than when this
+   * selector next polls; the cancelled operations still come back to their OVERLAPPEDs. */
+  pipe_cancel(pipe, false);
+  if (!pipe->write_op.pending) {
+    CloseHandle(pipe->handle);
+    pipe->handle = INVALID_HANDLE_VALUE;
+  }
   if (pipe->outstanding == 0) pipe__destroy(pipe);
   ReleaseSRWLockExclusive(&sel->lock);
 }
@@ -292,21 +311,19 @@ miow_socket_t sys_pipe_handle(sys_pipe *pipe) { return (miow_socket_t)pipe->hand
 
 int32_t sys_pipe_register(sys_pipe *pipe, sys_selector *sel, uint64_t token, uint32_t interests) {
   if (pipe->sel != NULL && pipe->sel != sel) return error_set(MIOW_ENOTSUP);
-  if (pipe->sel == NULL) {
-    AcquireSRWLockExclusive(&sel->lock);
-    bool closed = sel->closed;
-    ReleaseSRWLockExclusive(&sel->lock);
-    if (closed) return error_set(MIOW_ECLOSED);
-    if (CreateIoCompletionPort(pipe->handle, sel->iocp, KEY_PIPE, 0) == NULL)
-      return error_set_os(MIOW_EOS, (int32_t)GetLastError());
-    AcquireSRWLockExclusive(&sel->lock);
-    pipe->sel = sel;
-    list_push_back(&sel->pipes, &pipe->pipe_node);
-    if (pipe->connected) pipe__start_read(pipe); /* a client end reads from the start */
-  } else {
-    AcquireSRWLockExclusive(&sel->lock);
-  }
+  AcquireSRWLockExclusive(&sel->lock);
   int32_t rc = sel->closed ? error_set(MIOW_ECLOSED) : 0;
+  if (rc == 0 && pipe->sel == NULL) {
+    /* Tied under the lock that saw the selector open, so a concurrent free of the selector
+     * cannot come between: the API layer takes its reference before this lock is released. */
+    if (CreateIoCompletionPort(pipe->handle, sel->iocp, KEY_PIPE, 0) == NULL) {
+      rc = error_set_os(MIOW_EOS, (int32_t)GetLastError());
+    } else {
+      pipe->sel = sel;
+      list_push_back(&sel->pipes, &pipe->pipe_node);
+      if (pipe->connected) pipe__start_read(pipe); /* a client end reads from the start */
+    }
+  }
   if (rc == 0) {
     pipe->registered = true;
     pipe->token = token;
@@ -349,29 +366,40 @@ void sys_pipe_deregister(sys_pipe *pipe) {
 
 /* ---- sys.h: connection ---- */
 
+/* Starts a connect. Returns 0 (a client is there), MIOW_EWOULDBLOCK (outstanding) or the
+ * error, recorded; a failure is also kept for sys_pipe_take_error when no caller sees it. */
+static int32_t pipe__issue_connect(sys_pipe *pipe) {
+  pipe->connect_error = 0;
+  pipe__op_reset(&pipe->connect_op);
+  DWORD error =
+      ConnectNamedPipe(pipe->handle, &pipe->connect_op.ov) ? ERROR_IO_PENDING : GetLastError();
+  if (error == ERROR_IO_PENDING) {
+    /* Also for a synchronous success: its packet is queued all the same. */
+    pipe__issued(pipe, &pipe->connect_op);
+    return error_set(MIOW_EWOULDBLOCK);
+  }
+  if (error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA) {
+    /* NO_DATA: the client came and already closed; its end of stream is what reads see. */
+    pipe__connected(pipe);
+    pipe__notify(pipe);
+    return 0;
+  }
+  pipe->connect_error = error;
+  return pipe__fail_os(error);
+}
+
 int32_t sys_pipe_connect(sys_pipe *pipe) {
   pipe__lock(pipe);
   int32_t rc = 0;
   if (pipe->connected) {
     rc = 0;
   } else if (pipe->connect_op.pending) {
+    /* The previous client's connect, from before a disconnect, still has to come back: the
+     * new one is issued then. */
+    if (pipe->connect_op.generation != pipe->generation) pipe->connect_wanted = true;
     rc = error_set(MIOW_EWOULDBLOCK);
   } else {
-    pipe->connect_error = 0;
-    pipe__op_reset(&pipe->connect_op);
-    DWORD error = ConnectNamedPipe(pipe->handle, &pipe->connect_op.ov) ? ERROR_IO_PENDING
-                                                                          : GetLastError();
-    if (error == ERROR_IO_PENDING) {
-      /* Also for a synchronous success: its packet is queued all the same. */
-      pipe__issued(pipe, &pipe->connect_op);
-      rc = error_set(MIOW_EWOULDBLOCK);
-    } else if (error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA) {
-      /* NO_DATA: the client came and already closed; its end of stream is what reads see. */
-      pipe__connected(pipe);
-      pipe__notify(pipe);
-    } else {
-      rc = pipe__fail_os(error);
-    }
+    rc = pipe__issue_connect(pipe);
   }
   pipe__unlock(pipe);
   return rc;
@@ -380,12 +408,15 @@ int32_t sys_pipe_connect(sys_pipe *pipe) {
 int32_t sys_pipe_disconnect(sys_pipe *pipe) {
   pipe__lock(pipe);
   int32_t rc = 0;
-  if (pipe->connect_op.pending) CancelIoEx(pipe->handle, &pipe->connect_op.ov);
   if (!DisconnectNamedPipe(pipe->handle)) {
     DWORD error = GetLastError();
-    if (error != ERROR_PIPE_NOT_CONNECTED) rc = pipe__fail_os(error);
+    /* No client, or none yet (a connect outstanding): there is nothing to drop but that. */
+    if (error != ERROR_PIPE_NOT_CONNECTED && error != ERROR_PIPE_LISTENING)
+      rc = pipe__fail_os(error);
   }
   if (rc == 0) {
+    if (pipe->connect_op.pending) CancelIoEx(pipe->handle, &pipe->connect_op.ov);
+    pipe->connect_wanted = false;
     /* Outstanding operations fail now; their completions are stale and absorbed. */
     pipe->generation++;
     pipe->connected = false;

@@ -41,6 +41,9 @@ struct sys_pipe {
   uint32_t generation; /* bumped by a disconnect: older completions are stale */
   DWORD connect_error; /* a failed connect, for sys_pipe_take_error */
   pipe_op connect_op;
+  /* A connect was asked for while the previous client's connect was still coming back: it is
+   * issued when that completion has been absorbed. */
+  bool connect_wanted;
 
   pipe_op read_op;
   uint8_t *read_buf;
@@ -70,7 +73,8 @@ bool pipe_feed(pipe_op *op, miow_event *event);
 /* Re-checks a level-triggered registration queued in sel->pipe_updates. */
 void pipe_update(sys_pipe *pipe);
 
-/* Cancels everything the pipe has outstanding; for the selector's destruction. */
-void pipe_cancel_all(sys_pipe *pipe);
+/* Cancels what the pipe has outstanding, for the selector's destruction: reads and connects,
+ * and writes too when `writes` (first they get a grace period to reach the peer). */
+void pipe_cancel(sys_pipe *pipe, bool writes);
 
 #endif

@@ -23,6 +23,8 @@
 /* How long destroying a selector waits for cancelled requests to come back before it gives up
  * and leaks their memory rather than free it under the driver. */
 #define DESTROY_DRAIN_MS 5000
+/* How long of that pipe writes in flight are left to finish before they are cancelled too. */
+#define DESTROY_WRITE_GRACE_MS 2000
 
 void selector_request_update(sys_selector *sel, sock_state *state) {
   if (sel->polling) {
@@ -105,6 +107,12 @@ void sys_selector_close(sys_selector *sel) {
   ReleaseSRWLockExclusive(&sel->lock);
 }
 
+static void selector__cancel_pipes(sys_selector *sel, bool writes) {
+  for (list_node *node = sel->pipes.next; node != &sel->pipes; node = node->next) {
+    pipe_cancel(container_of(node, sys_pipe, pipe_node), writes);
+  }
+}
+
 void sys_selector_destroy(sys_selector *sel) {
   OVERLAPPED_ENTRY entries[POLL_BATCH];
   miow_event events[POLL_BATCH];
@@ -115,13 +123,18 @@ void sys_selector_destroy(sys_selector *sel) {
   for (list_node *node = sel->states.next; node != &sel->states; node = node->next) {
     sock_state_cancel_all(container_of(node, sock_state, state_node));
   }
-  for (list_node *node = sel->pipes.next; node != &sel->pipes; node = node->next) {
-    pipe_cancel_all(container_of(node, sys_pipe, pipe_node));
-  }
-  ULONGLONG give_up = GetTickCount64() + DESTROY_DRAIN_MS;
+  selector__cancel_pipes(sel, false);
+  ULONGLONG start = GetTickCount64();
+  bool writes_cancelled = false;
   for (;;) {
     bool waiting = sel->busy > 0;
-    if (waiting && GetTickCount64() >= give_up) break;
+    ULONGLONG now = GetTickCount64();
+    if (waiting && now >= start + DESTROY_DRAIN_MS) break;
+    /* Pipe writes reported as done get a grace period to reach their peers. */
+    if (waiting && !writes_cancelled && now >= start + DESTROY_WRITE_GRACE_MS) {
+      selector__cancel_pipes(sel, true);
+      writes_cancelled = true;
+    }
     ReleaseSRWLockExclusive(&sel->lock);
     ULONG n = 0;
     DWORD error = iocp_wait(sel->iocp, entries, POLL_BATCH, &n, waiting ? 100 : 0);

@@ -13,13 +13,15 @@
 #define SIO_UDP_CONNRESET _WSAIOW(IOC_VENDOR, 12)
 #endif
 
-/* Makes a fresh socket non-blocking and keeps it out of child processes. */
-static int32_t socket__prepare(SOCKET s) {
+/* Makes a fresh socket non-blocking and keeps it out of child processes. `flagged`: it was
+ * created with WSA_FLAG_NO_HANDLE_INHERIT, so clearing the handle flag is only a second line
+ * (which fails on the non-kernel handles of some layered providers, harmlessly then). */
+static int32_t socket__prepare(SOCKET s, bool flagged) {
   u_long on = 1;
   if (ioctlsocket(s, FIONBIO, &on) != 0) return sockaddr_fail();
-  /* WSA_FLAG_NO_HANDLE_INHERIT covers sockets we open, not accepted ones, and older systems
-   * ignore it: clearing the flag on the handle works everywhere. */
-  if (!SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0)) {
+  /* WSA_FLAG_NO_HANDLE_INHERIT covers sockets we open, not accepted ones, and systems before
+   * Windows 7 SP1 lack it: clearing the flag on the handle covers those. */
+  if (!SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0) && !flagged) {
     DWORD error = GetLastError();
     return error_set_os(MIOW_EOS, (int32_t)error);
   }
@@ -35,11 +37,14 @@ int32_t sys_sock_open(uint16_t family, sys_sock_type type, miow_socket_t *out) {
   int af = family == SYS_IPV4 ? AF_INET : AF_INET6;
   int st = type == SYS_TCP ? SOCK_STREAM : SOCK_DGRAM;
   int proto = type == SYS_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+  bool flagged = true;
   SOCKET s = WSASocketW(af, st, proto, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-  if (s == INVALID_SOCKET && WSAGetLastError() == WSAEINVAL)
-    s = WSASocketW(af, st, proto, NULL, 0, WSA_FLAG_OVERLAPPED); /* before Windows 7 SP1 */
+  if (s == INVALID_SOCKET && WSAGetLastError() == WSAEINVAL) {
+    flagged = false; /* before Windows 7 SP1 */
+    s = WSASocketW(af, st, proto, NULL, 0, WSA_FLAG_OVERLAPPED);
+  }
   if (s == INVALID_SOCKET) return sockaddr_fail();
-  int32_t rc = socket__prepare(s);
+  int32_t rc = socket__prepare(s, flagged);
   if (rc == 0 && family == SYS_IPV6) rc = socket__set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, 1);
   if (rc == 0 && type == SYS_UDP) {
     /* Without this, an ICMP port-unreachable for an earlier send fails the next receive with
@@ -96,9 +101,15 @@ int32_t sys_sock_accept(miow_socket_t socket, miow_socket_t *out, sys_addr *peer
   SOCKADDR_STORAGE sa;
   int len = sizeof sa;
   SOCKET s = accept((SOCKET)socket, (SOCKADDR *)&sa, &len);
-  if (s == INVALID_SOCKET) return sockaddr_fail();
-  /* The accepted socket inherits non-blocking mode, but not a cleared inherit flag. */
-  int32_t rc = socket__prepare(s);
+  if (s == INVALID_SOCKET) {
+    int error = WSAGetLastError();
+    /* A connection reset before it was accepted: as on other systems, the listener goes on. */
+    if (error == WSAECONNRESET) return error_set_os(MIOW_ECONNABORTED, error);
+    return error_set_os(sys_error_code(error), error);
+  }
+  /* The accepted socket inherits non-blocking mode, but not a cleared inherit flag (a process
+   * created by another thread in between could still inherit it: Winsock has no atomic way). */
+  int32_t rc = socket__prepare(s, false);
   if (rc == 0 && !sockaddr_to_sys(&sa, peer)) rc = error_set_os(MIOW_EOS, WSAEAFNOSUPPORT);
   if (rc != 0) {
     closesocket(s);
