@@ -791,6 +791,66 @@ static void test_free_with_a_connect_outstanding_releases_the_name(void **state)
   assert_int_equal(miow_source_free(again), 0);
 }
 
+/* The reading end of test_selector_freed_with_a_write_in_flight_delivers_it, on a thread of
+ * its own with a selector of its own: it counts what arrives until the end of stream. */
+typedef struct drain_job {
+  miow_source *client;
+  miow_selector *sel;
+  size_t received;
+  bool failed;
+} drain_job;
+
+static void drain_main(void *arg) {
+  drain_job *job = arg;
+  double deadline = support_now_ms() + PIPE_WAIT_MS;
+  char buf[4096];
+  for (;;) {
+    size_t n = 0;
+    int32_t rc = miow_source_read(job->client, buf, sizeof buf, &n);
+    if (rc == 0 && n == 0) return;
+    if (rc == 0) {
+      job->received += n;
+    } else if (rc != MIOW_EWOULDBLOCK || support_now_ms() > deadline) {
+      job->failed = true;
+      return;
+    } else {
+      miow_event events[4];
+      size_t count;
+      (void)miow_selector_poll(job->sel, events, 4, &count, 10);
+    }
+  }
+}
+
+/* Bytes reported written reach the peer even when the writer's pipe and then its selector are
+ * freed right away: the selector lets a write in flight finish before it goes. */
+static void test_selector_freed_with_a_write_in_flight_delivers_it(void **state) {
+  (void)state;
+  enum { TOTAL = 64 * 1024 };
+  miow_selector *writer_sel, *reader_sel;
+  assert_int_equal(miow_selector_new(&writer_sel), 0);
+  assert_int_equal(miow_selector_new(&reader_sel), 0);
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *server, *client;
+  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
+  assert_int_equal(miow_source_register(server, writer_sel, SERVER, MIOW_WRITABLE), 0);
+  assert_int_equal(miow_pipe_open(&client, name), 0);
+  assert_int_equal(miow_source_register(client, reader_sel, CLIENT, MIOW_READABLE), 0);
+  assert_int_equal(miow_pipe_connect(server), 0);
+  static uint8_t data[TOTAL];
+  pattern_fill(data, 7, 0, TOTAL);
+  pipe_write_all(writer_sel, server, data, TOTAL);
+  drain_job job = {client, reader_sel, 0, false};
+  support_thread *reader = support_thread_start(drain_main, &job);
+  assert_int_equal(miow_source_free(server), 0);
+  assert_int_equal(miow_selector_free(writer_sel), 0); /* waits for the write in flight */
+  support_thread_join(reader);
+  assert_false(job.failed);
+  assert_int_equal(job.received, TOTAL);
+  assert_int_equal(miow_source_free(client), 0);
+  assert_int_equal(miow_selector_free(reader_sel), 0);
+}
+
 static void test_selector_freed_before_its_pipes_releases_everything(void **state) {
   (void)state;
   /* Wine's process handle count is always 0, so support_handle_probe() counts open handle
@@ -1184,6 +1244,7 @@ int main(void) {
       T(test_free_with_a_completion_queued_reports_nothing),
       T(test_free_with_a_connect_outstanding_releases_the_name),
       T(test_selector_freed_before_its_pipes_releases_everything),
+      T(test_selector_freed_with_a_write_in_flight_delivers_it),
       T(test_64_pipes_on_one_selector_each_echo_1_mib),
       T(test_null_and_freed_handles_are_bad_handles),
       T(test_bad_pipe_names_are_invalid),

@@ -167,6 +167,42 @@ static void test_empty_datagram_round_trips_with_its_sender(void **state) {
   free_all(both, 2);
 }
 
+/* A datagram sent to a port nobody listens on comes back as an ICMP port-unreachable. It must
+ * not fail the sender's later receives and sends (SIO_UDP_CONNRESET is off on Windows; the
+ * Linux backend retries past ECONNREFUSED), neither unconnected nor connected. On Linux this
+ * fails without the retry (checked). Wine 8 never turns the ICMP message into WSAECONNRESET
+ * (probed: it passes with SIO_UDP_CONNRESET left on), so under Wine it pins the outcome only;
+ * Windows does report it, which is what turning SIO_UDP_CONNRESET off is for. */
+static void test_port_unreachable_does_not_fail_later_io(void **state) {
+  (void)state;
+  char a_addr[MIOW_ADDRESS_SIZE], b_addr[MIOW_ADDRESS_SIZE], nobody[MIOW_ADDRESS_SIZE];
+  miow_source *a = net_udp("127.0.0.1:0", a_addr);
+  miow_source *b = net_udp("127.0.0.1:0", b_addr);
+  snprintf(nobody, sizeof nobody, "127.0.0.1:%u", (unsigned)support_unused_port());
+  assert_int_equal(miow_source_register(a, sel, 1, MIOW_READABLE), 0);
+  char buf[16];
+  size_t n;
+  for (int connected = 0; connected < 2; connected++) {
+    if (connected) {
+      assert_int_equal(miow_udp_connect(a, nobody), 0);
+      write_datagram(a, "lost", 4);
+    } else {
+      send_to(a, "lost", 4, nobody);
+    }
+    support_sleep_ms(100); /* time for the ICMP message to come back */
+    if (connected) assert_int_equal(miow_udp_connect(a, b_addr), 0);
+    send_to(b, "here", 4, a_addr);
+    assert_true(poll_until(sel, 1, MIOW_READABLE, 5000) & MIOW_READABLE);
+    n = 0;
+    assert_int_equal(miow_source_read(a, buf, sizeof buf, &n), 0);
+    assert_int_equal(n, 4);
+    assert_memory_equal(buf, "here", 4);
+    assert_int_equal(miow_udp_send_to(a, "ok", 2, b_addr, &n), 0);
+  }
+  miow_source *both[] = {a, b};
+  free_all(both, 2);
+}
+
 static void test_oversized_datagram_send_is_msgsize(void **state) {
   (void)state;
   enum { BIG = 70000 };
@@ -465,6 +501,7 @@ int main(void) {
       T(test_recv_from_until_would_block_rearms_edge),
       T(test_peek_from_leaves_the_datagram_and_its_would_block_rearms_edge),
       T(test_empty_datagram_round_trips_with_its_sender),
+      T(test_port_unreachable_does_not_fail_later_io),
       T(test_oversized_datagram_send_is_msgsize),
       T(test_datagram_larger_than_the_buffer_is_msgsize_and_consumed),
       T(test_write_without_a_peer_is_not_connected),
