@@ -18,39 +18,46 @@ enum { SERVER = 1, CLIENT = 2 };
 
 static miow_selector *sel;
 
-static int setup(void **state) {
-  (void)state;
-  support_init();
-  assert_int_equal(miow_selector_new(&sel), 0);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  assert_int_equal(miow_selector_free(sel), 0);
-  return 0;
-}
-
 /* ---- helpers ---- */
 
-/* A server under a fresh name, registered with `in` under SERVER, and a client opened on it
- * and registered under CLIENT; the server has accepted it. */
-static void connected_pair_in(miow_selector *in, uint32_t server_interests,
-                              uint32_t client_interests, miow_source **server,
-                              miow_source **client) {
+/* A server under a fresh name, registered with `server_sel` under SERVER, and a client opened
+ * on it and registered with `client_sel` under CLIENT; the server has accepted it. */
+static void connected_pair_on(miow_selector *server_sel, uint32_t server_interests,
+                              miow_selector *client_sel, uint32_t client_interests,
+                              miow_source **server, miow_source **client) {
   char name[PIPE_NAME_SIZE];
   pipe_unique_name(name);
   assert_int_equal(miow_pipe_create(server, name, 0), 0);
-  assert_int_equal(miow_source_register(*server, in, SERVER, server_interests), 0);
+  assert_int_equal(miow_source_register(*server, server_sel, SERVER, server_interests), 0);
   assert_int_equal(miow_pipe_open(client, name), 0);
-  assert_int_equal(miow_source_register(*client, in, CLIENT, client_interests), 0);
+  assert_int_equal(miow_source_register(*client, client_sel, CLIENT, client_interests), 0);
   /* The client is there already, so the accept succeeds at once (pipe.h). */
   assert_int_equal(miow_pipe_connect(*server), 0);
 }
 
 static void connected_pair(uint32_t server_interests, uint32_t client_interests,
                            miow_source **server, miow_source **client) {
-  connected_pair_in(sel, server_interests, client_interests, server, client);
+  connected_pair_on(sel, server_interests, sel, client_interests, server, client);
+}
+
+/* A server under a fresh name and a client opened on it: neither is registered, and the server
+ * has not accepted the client. */
+static void open_pair(miow_source **server, miow_source **client) {
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  assert_int_equal(miow_pipe_create(server, name, 0), 0);
+  assert_int_equal(miow_pipe_open(client, name), 0);
+}
+
+/* A server under a fresh name (written to `name`), registered with `sel` under SERVER for
+ * `interests`, whose connect would block because no client has opened the pipe yet. */
+static miow_source *pending_server(char name[PIPE_NAME_SIZE], uint32_t interests) {
+  miow_source *server;
+  pipe_unique_name(name);
+  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
+  assert_int_equal(miow_source_register(server, sel, SERVER, interests), 0);
+  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  return server;
 }
 
 static void free_pair(miow_source *server, miow_source *client) {
@@ -141,6 +148,17 @@ static size_t pipe_read_to_eof(miow_selector *in, miow_source *src, void *buffer
   }
 }
 
+/* Writes `text` to `from` and reads exactly it back from `to`, polling `sel` while either would
+ * block. */
+static void pipe_send_and_check(miow_source *from, miow_source *to, const char *text) {
+  size_t length = strlen(text);
+  char buf[16];
+  assert_true(length <= sizeof buf);
+  pipe_write_all(sel, from, text, length);
+  pipe_read_exact(sel, to, buf, length, length);
+  assert_memory_equal(buf, text, length);
+}
+
 /* Polls `in` for about `ms` and returns the readiness reported for `token`, OR-ed; fails if
  * the token `never` is reported at all (NO_TOKEN: nothing is forbidden). */
 static uint32_t collect(miow_selector *in, uint64_t token, uint64_t never, int64_t ms) {
@@ -165,11 +183,8 @@ static uint32_t collect(miow_selector *in, uint64_t token, uint64_t never, int64
 
 static void test_client_end_is_writable_right_after_register(void **state) {
   (void)state;
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
+  open_pair(&server, &client);
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_WRITABLE | MIOW_EDGE), 0);
   uint32_t seen = poll_until(sel, CLIENT, MIOW_WRITABLE, 5000);
   assert_true(seen & MIOW_WRITABLE);
@@ -179,11 +194,8 @@ static void test_client_end_is_writable_right_after_register(void **state) {
 
 static void test_server_end_is_writable_right_after_connect(void **state) {
   (void)state;
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
+  open_pair(&server, &client);
   assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_WRITABLE | MIOW_EDGE), 0);
   assert_int_equal(miow_pipe_connect(server), 0);
   uint32_t seen = poll_until(sel, SERVER, MIOW_WRITABLE, 5000);
@@ -197,12 +209,8 @@ static void test_server_end_is_writable_right_after_connect(void **state) {
 static void test_connect_before_the_client_opens_would_block_then_reports_writable(void **state) {
   (void)state;
   char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
-  miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(
-      miow_source_register(server, sel, SERVER, MIOW_READABLE | MIOW_WRITABLE | MIOW_EDGE), 0);
-  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  miow_source *client;
+  miow_source *server = pending_server(name, MIOW_READABLE | MIOW_WRITABLE | MIOW_EDGE);
   assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK); /* still outstanding */
   expect_silence(sel, SERVER, 200);                              /* nobody has come */
   assert_int_equal(miow_pipe_open(&client, name), 0);
@@ -216,10 +224,7 @@ static void test_connect_before_the_client_opens_would_block_then_reports_writab
   assert_int_equal(os_error, 0);
   /* The connection carries bytes. */
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_READABLE), 0);
-  char buf[2];
-  pipe_write_all(sel, server, "hi", 2);
-  pipe_read_exact(sel, client, buf, 2, sizeof buf);
-  assert_memory_equal(buf, "hi", 2);
+  pipe_send_and_check(server, client, "hi");
   free_pair(server, client);
 }
 
@@ -236,33 +241,25 @@ static void test_connect_after_the_client_opened_returns_zero(void **state) {
   assert_int_equal(miow_pipe_connect(server), 0);
   assert_int_equal(miow_pipe_connect(server), 0); /* and keeps saying so */
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_READABLE | MIOW_EDGE), 0);
-  char buf[3];
-  pipe_write_all(sel, client, "abc", 3);
-  pipe_read_exact(sel, server, buf, 3, sizeof buf);
-  assert_memory_equal(buf, "abc", 3);
+  pipe_send_and_check(client, server, "abc");
   free_pair(server, client);
 }
 
 static void test_connect_twice_serves_a_second_client(void **state) {
   (void)state;
   char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   uint32_t edge_rw = MIOW_READABLE | MIOW_WRITABLE | MIOW_EDGE;
-  miow_source *server, *first, *second;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_source_register(server, sel, SERVER, edge_rw), 0);
-  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  miow_source *first, *second;
+  miow_source *server = pending_server(name, edge_rw);
   assert_int_equal(miow_pipe_open(&first, name), 0);
   assert_true(poll_until(sel, SERVER, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
   assert_int_equal(miow_pipe_connect(server), 0);
   assert_int_equal(miow_source_register(first, sel, CLIENT, edge_rw), 0);
-  char buf[8];
-  pipe_write_all(sel, first, "one", 3);
-  pipe_read_exact(sel, server, buf, 3, sizeof buf);
-  assert_memory_equal(buf, "one", 3);
+  pipe_send_and_check(first, server, "one");
 
   /* The first client leaves: the server reads the end of its stream. */
   assert_int_equal(miow_source_free(first), 0);
+  char buf[8];
   assert_int_equal(pipe_read_to_eof(sel, server, buf, sizeof buf), 0);
   assert_int_equal(miow_pipe_disconnect(server), 0);
   assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
@@ -274,12 +271,8 @@ static void test_connect_twice_serves_a_second_client(void **state) {
 
   /* Nothing of the first connection is left over, and the second works both ways. */
   assert_int_equal(miow_source_register(second, sel, CLIENT + 1, edge_rw), 0);
-  pipe_write_all(sel, second, "two", 3);
-  pipe_read_exact(sel, server, buf, 3, sizeof buf);
-  assert_memory_equal(buf, "two", 3);
-  pipe_write_all(sel, server, "back", 4);
-  pipe_read_exact(sel, second, buf, 4, sizeof buf);
-  assert_memory_equal(buf, "back", 4);
+  pipe_send_and_check(second, server, "two");
+  pipe_send_and_check(server, second, "back");
   free_pair(server, second);
 }
 
@@ -288,11 +281,8 @@ static void test_connect_twice_serves_a_second_client(void **state) {
 static void test_readable_only_server_waiting_for_a_client_reports_its_data(void **state) {
   (void)state;
   char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
-  miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_READABLE | MIOW_EDGE), 0);
-  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  miow_source *client;
+  miow_source *server = pending_server(name, MIOW_READABLE | MIOW_EDGE);
   assert_int_equal(miow_pipe_open(&client, name), 0);
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_WRITABLE), 0);
   pipe_write_all(sel, client, "hi", 2);
@@ -305,8 +295,7 @@ static void test_readable_only_server_waiting_for_a_client_reports_its_data(void
     if (!(poll_once(sel, SERVER, 50) & MIOW_READABLE)) continue;
     size_t n;
     int32_t rc;
-    while ((rc = miow_source_read(server, buf + got, sizeof buf - got, &n)) == 0 && n > 0)
-      got += n;
+    while ((rc = miow_source_read(server, buf + got, sizeof buf - got, &n)) == 0 && n > 0) got += n;
     assert_true(rc == MIOW_EWOULDBLOCK || (rc == 0 && n == 0) || got == 2);
   }
   assert_memory_equal(buf, "hi", 2);
@@ -318,11 +307,8 @@ static void test_readable_only_server_waiting_for_a_client_reports_its_data(void
 static void test_disconnect_while_connecting_then_connect_again(void **state) {
   (void)state;
   char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
-  miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_WRITABLE | MIOW_EDGE), 0);
-  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  miow_source *client;
+  miow_source *server = pending_server(name, MIOW_WRITABLE | MIOW_EDGE);
   assert_int_equal(miow_pipe_disconnect(server), 0);
   assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
   pump(sel);
@@ -330,10 +316,7 @@ static void test_disconnect_while_connecting_then_connect_again(void **state) {
   assert_true(poll_until(sel, SERVER, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
   assert_int_equal(miow_pipe_connect(server), 0);
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_READABLE), 0);
-  pipe_write_all(sel, server, "ok", 2);
-  char buf[2];
-  pipe_read_exact(sel, client, buf, 2, 2);
-  assert_memory_equal(buf, "ok", 2);
+  pipe_send_and_check(server, client, "ok");
   free_pair(server, client);
 }
 
@@ -343,11 +326,8 @@ static void test_disconnect_while_connecting_then_connect_again(void **state) {
 static void test_connect_after_a_disconnect_with_the_old_connect_in_flight(void **state) {
   (void)state;
   char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
-  miow_source *server, *first, *second = NULL;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_WRITABLE | MIOW_EDGE), 0);
-  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  miow_source *first, *second = NULL;
+  miow_source *server = pending_server(name, MIOW_WRITABLE | MIOW_EDGE);
   assert_int_equal(miow_pipe_open(&first, name), 0);
   assert_int_equal(miow_pipe_disconnect(server), 0);
   assert_int_equal(miow_source_free(first), 0);
@@ -362,10 +342,7 @@ static void test_connect_after_a_disconnect_with_the_old_connect_in_flight(void 
   assert_true(poll_until(sel, SERVER, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
   assert_int_equal(miow_pipe_connect(server), 0);
   assert_int_equal(miow_source_register(second, sel, CLIENT, MIOW_READABLE), 0);
-  pipe_write_all(sel, server, "2nd", 3);
-  char buf[3];
-  pipe_read_exact(sel, second, buf, 3, 3);
-  assert_memory_equal(buf, "2nd", 3);
+  pipe_send_and_check(server, second, "2nd");
   free_pair(server, second);
 }
 
@@ -375,14 +352,8 @@ static void test_free_closes_at_once_without_polling_its_selector(void **state) 
   (void)state;
   miow_selector *other;
   assert_int_equal(miow_selector_new(&other), 0);
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_READABLE), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
-  assert_int_equal(miow_source_register(client, other, CLIENT, MIOW_READABLE), 0);
-  assert_int_equal(miow_pipe_connect(server), 0);
+  connected_pair_on(sel, MIOW_READABLE, other, MIOW_READABLE, &server, &client);
   assert_int_equal(miow_source_free(client), 0); /* `other` is never polled after this */
   char buf[4];
   assert_int_equal(pipe_read_to_eof(sel, server, buf, sizeof buf), 0);
@@ -553,11 +524,8 @@ static void test_client_writes_then_frees_and_the_server_reads_everything_then_e
 
 static void test_reregister_and_deregister_before_register_give_enoent(void **state) {
   (void)state;
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
+  open_pair(&server, &client);
   miow_source *ends[] = {server, client};
   for (int i = 0; i < 2; i++) {
     assert_int_equal(miow_source_reregister(ends[i], sel, 1, MIOW_READABLE), MIOW_ENOENT);
@@ -779,11 +747,8 @@ static void test_free_with_a_completion_queued_reports_nothing(void **state) {
 static void test_free_with_a_connect_outstanding_releases_the_name(void **state) {
   (void)state;
   char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
-  miow_source *server, *again;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_READABLE | MIOW_WRITABLE), 0);
-  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  miow_source *again;
+  miow_source *server = pending_server(name, MIOW_READABLE | MIOW_WRITABLE);
   assert_int_equal(miow_source_free(server), 0);
   expect_silence(sel, SERVER, 200);
   /* The cancelled connect was absorbed and the pipe closed: the name is free again. */
@@ -829,14 +794,8 @@ static void test_selector_freed_with_a_write_in_flight_delivers_it(void **state)
   miow_selector *writer_sel, *reader_sel;
   assert_int_equal(miow_selector_new(&writer_sel), 0);
   assert_int_equal(miow_selector_new(&reader_sel), 0);
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_source_register(server, writer_sel, SERVER, MIOW_WRITABLE), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
-  assert_int_equal(miow_source_register(client, reader_sel, CLIENT, MIOW_READABLE), 0);
-  assert_int_equal(miow_pipe_connect(server), 0);
+  connected_pair_on(writer_sel, MIOW_WRITABLE, reader_sel, MIOW_READABLE, &server, &client);
   static uint8_t data[TOTAL];
   pattern_fill(data, 7, 0, TOTAL);
   pipe_write_all(writer_sel, server, data, TOTAL);
@@ -863,7 +822,7 @@ static void test_selector_freed_before_its_pipes_releases_everything(void **stat
     char name[PIPE_NAME_SIZE];
     pipe_unique_name(name);
     miow_source *server, *client, *waiting;
-    connected_pair_in(own, MIOW_READABLE | MIOW_WRITABLE, MIOW_READABLE | MIOW_EDGE, &server,
+    connected_pair_on(own, MIOW_READABLE | MIOW_WRITABLE, own, MIOW_READABLE | MIOW_EDGE, &server,
                       &client);
     /* Reads outstanding on both ends, bytes in flight, and a second server mid-connect. */
     char buf[4];
@@ -1011,11 +970,8 @@ static void test_64_pipes_on_one_selector_each_echo_1_mib(void **state) {
 
 static void test_null_and_freed_handles_are_bad_handles(void **state) {
   (void)state;
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
+  open_pair(&server, &client);
   assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_READABLE), 0);
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_READABLE), 0);
   free_pair(server, client);
@@ -1097,11 +1053,8 @@ static void test_creating_an_existing_name_gives_address_in_use(void **state) {
 
 static void test_connect_and_disconnect_on_other_sources_are_not_supported(void **state) {
   (void)state;
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client, *stream, *accepted, *listener, *udp, *foreign;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
+  open_pair(&server, &client);
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_READABLE), 0);
   net_tcp_pair("127.0.0.1:0", &stream, &accepted);
   char local[MIOW_ADDRESS_SIZE];
@@ -1124,11 +1077,8 @@ static void test_connect_and_disconnect_on_other_sources_are_not_supported(void 
 
 static void test_io_and_connect_before_register_give_enoent(void **state) {
   (void)state;
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
+  open_pair(&server, &client);
   assert_int_equal(miow_pipe_connect(server), MIOW_ENOENT);
   miow_source *ends[] = {server, client};
   char buf[4];
@@ -1146,9 +1096,7 @@ static void test_io_and_connect_before_register_give_enoent(void **state) {
   assert_int_equal(miow_source_register(server, sel, SERVER, MIOW_READABLE), 0);
   assert_int_equal(miow_source_register(client, sel, CLIENT, MIOW_READABLE), 0);
   assert_int_equal(miow_pipe_connect(server), 0);
-  pipe_write_all(sel, client, "ok", 2);
-  pipe_read_exact(sel, server, buf, 2, sizeof buf);
-  assert_memory_equal(buf, "ok", 2);
+  pipe_send_and_check(client, server, "ok");
   free_pair(server, client);
 }
 
@@ -1180,20 +1128,14 @@ static void test_socket_calls_on_a_pipe_are_not_supported(void **state) {
     assert_int_equal(miow_udp_leave_multicast_v6(p, "ff02::1:3", 0), MIOW_ENOTSUP);
   }
   /* The pipe is unharmed by all that. */
-  char buf[2];
-  pipe_write_all(sel, server, "ok", 2);
-  pipe_read_exact(sel, client, buf, 2, sizeof buf);
-  assert_memory_equal(buf, "ok", 2);
+  pipe_send_and_check(server, client, "ok");
   free_pair(server, client);
 }
 
 static void test_source_socket_and_take_error_work_on_a_pipe(void **state) {
   (void)state;
-  char name[PIPE_NAME_SIZE];
-  pipe_unique_name(name);
   miow_source *server, *client;
-  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
-  assert_int_equal(miow_pipe_open(&client, name), 0);
+  open_pair(&server, &client);
   miow_source *ends[] = {server, client};
   miow_socket_t handles[2];
   for (int i = 0; i < 2; i++) {
@@ -1211,7 +1153,10 @@ static void test_source_socket_and_take_error_work_on_a_pipe(void **state) {
   free_pair(server, client);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+/* Each test gets a fresh selector in `sel`. */
+#define T(name)                                                          \
+  cmocka_unit_test_prestate_setup_teardown(name, support_selector_setup, \
+                                           support_selector_teardown, &sel)
 
 int main(void) {
   const struct CMUnitTest tests[] = {

@@ -9,27 +9,10 @@
 
 static miow_selector *sel;
 
-static int setup(void **state) {
-  (void)state;
-  support_init();
-  assert_int_equal(miow_selector_new(&sel), 0);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  assert_int_equal(miow_selector_free(sel), 0);
-  return 0;
-}
-
 /* A pair whose client end is registered with `sel` under token 1. */
 static void registered_pair(uint32_t interests, miow_source **client, miow_source **server) {
   net_tcp_pair("127.0.0.1:0", client, server);
   assert_int_equal(miow_source_register(*client, sel, 1, interests), 0);
-}
-
-static void free_all(miow_source **sources, size_t count) {
-  for (size_t i = 0; i < count; i++) assert_int_equal(miow_source_free(sources[i]), 0);
 }
 
 /* Writes until the call would block; returns the bytes it took. */
@@ -246,20 +229,11 @@ static void test_read_until_would_block_rearms_edge(void **state) {
   (void)state;
   miow_source *client, *server;
   registered_pair(MIOW_READABLE | MIOW_EDGE, &client, &server);
-  char buf[64];
   for (int round = 0; round < 3; round++) {
     net_write_all(server, "hello", 5);
-    assert_true(poll_until(sel, 1, MIOW_READABLE, 5000) & MIOW_READABLE);
-    size_t n = 0;
-    assert_int_equal(miow_source_read(client, buf, sizeof buf, &n), 0);
-    assert_int_equal(n, 5);
-    assert_memory_equal(buf, "hello", 5);
-    /* Only the would-block re-arms: until then the consumed readiness stays consumed. */
-    assert_int_equal(miow_source_read(client, buf, sizeof buf, &n), MIOW_EWOULDBLOCK);
-    expect_silence(sel, 1, 200);
+    expect_edge_read_round(sel, 1, client, "hello");
   }
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 static void test_write_until_would_block_rearms_edge(void **state) {
@@ -274,8 +248,7 @@ static void test_write_until_would_block_rearms_edge(void **state) {
     drain(server, total);
     assert_true(poll_until(sel, 1, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
   }
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 /* The would-block re-arms only the direction that blocked: a stream registered for both,
@@ -299,8 +272,7 @@ static void test_read_would_block_rearms_readable_only(void **state) {
   /* WRITABLE comes back with its own would-block, or an explicit rearm. */
   assert_int_equal(miow_source_rearm(client), 0);
   assert_true(poll_until(sel, 1, MIOW_WRITABLE, 5000) & MIOW_WRITABLE);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 /* ---- peeking ---- */
@@ -327,8 +299,7 @@ static void test_successful_peek_leaves_the_bytes_for_read(void **state) {
   /* The edge registration still works after the peeks. */
   net_write_all(server, "more", 4);
   assert_true(poll_until(sel, 1, MIOW_READABLE, 5000) & MIOW_READABLE);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 static void test_peek_would_block_rearms_edge(void **state) {
@@ -347,8 +318,7 @@ static void test_peek_would_block_rearms_edge(void **state) {
   assert_true(poll_until(sel, 1, MIOW_READABLE, 5000) & MIOW_READABLE);
   net_read_exact(client, buf, 1);
   assert_int_equal(buf[0], 'b');
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 /* ---- closing ---- */
@@ -377,8 +347,7 @@ static void test_peer_shutdown_reports_read_closed_and_read_gives_data_then_eof(
   net_write_all(client, "ok", 2);
   net_read_exact(server, buf, 2);
   assert_memory_equal(buf, "ok", 2);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 static void test_peer_shutdown_reports_read_closed_in_edge_mode(void **state) {
@@ -392,8 +361,7 @@ static void test_peer_shutdown_reports_read_closed_in_edge_mode(void **state) {
   size_t n = 99;
   assert_int_equal(miow_source_read(client, buf, sizeof buf, &n), 0);
   assert_int_equal(n, 0);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 static void test_peer_reset_reports_both_closed_and_read_gives_reset(void **state) {
@@ -448,8 +416,7 @@ static void test_write_after_local_shutdown_both_fails(void **state) {
   /* The peer sees the end of stream. */
   char buf[4];
   assert_int_equal(net_read_to_eof(server, buf, sizeof buf), 0);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 static void test_local_shutdown_write_sends_eof_and_keeps_reading(void **state) {
@@ -464,8 +431,7 @@ static void test_local_shutdown_write_sends_eof_and_keeps_reading(void **state) 
   net_write_all(server, "reply", 5);
   net_read_exact(client, buf, 5);
   assert_memory_equal(buf, "reply", 5);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 static void test_free_after_write_delivers_every_byte_then_eof(void **state) {
@@ -518,8 +484,7 @@ static void test_writev_and_readv_move_bytes_in_order(void **state) {
   assert_memory_equal(y, "efg", 3);
   assert_memory_equal(z, "hij", 3);
   assert_int_equal(miow_source_readv(server, in, 4, &received), MIOW_EWOULDBLOCK);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 static void test_writev_takes_buffers_max_buffers(void **state) {
@@ -538,8 +503,7 @@ static void test_writev_takes_buffers_max_buffers(void **state) {
   assert_int_equal(sent, MIOW_BUFFERS_MAX);
   net_read_exact(server, got, sizeof got);
   assert_memory_equal(got, bytes, sizeof got);
-  miow_source *both[] = {client, server};
-  free_all(both, 2);
+  free_both(client, server);
 }
 
 /* ---- options ---- */
@@ -666,7 +630,10 @@ static void test_address_buffer_must_hold_the_text_and_its_nul(void **state) {
   free_all(all, 3);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+/* Each test gets a fresh selector in `sel`. */
+#define T(name)                                                          \
+  cmocka_unit_test_prestate_setup_teardown(name, support_selector_setup, \
+                                           support_selector_teardown, &sel)
 
 int main(void) {
   const struct CMUnitTest tests[] = {

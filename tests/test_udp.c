@@ -8,23 +8,6 @@
 
 static miow_selector *sel;
 
-static int setup(void **state) {
-  (void)state;
-  support_init();
-  assert_int_equal(miow_selector_new(&sel), 0);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  assert_int_equal(miow_selector_free(sel), 0);
-  return 0;
-}
-
-static void free_all(miow_source **sources, size_t count) {
-  for (size_t i = 0; i < count; i++) assert_int_equal(miow_source_free(sources[i]), 0);
-}
-
 /* Waits until a datagram is queued on `src`, leaving it there; returns its length. (The peeks
  * re-arm an edge registration, so the edge tests do not use this.) */
 static size_t wait_datagram(miow_source *src) {
@@ -71,17 +54,9 @@ static void test_connected_read_until_would_block_rearms_edge(void **state) {
   assert_int_equal(miow_source_register(a, sel, 1, MIOW_READABLE | MIOW_EDGE), 0);
   for (int round = 0; round < 3; round++) {
     write_datagram(b, "ping", 4);
-    assert_true(poll_until(sel, 1, MIOW_READABLE, 5000) & MIOW_READABLE);
-    char buf[16];
-    size_t n = 0;
-    assert_int_equal(miow_source_read(a, buf, sizeof buf, &n), 0);
-    assert_int_equal(n, 4);
-    assert_memory_equal(buf, "ping", 4);
-    assert_int_equal(miow_source_read(a, buf, sizeof buf, &n), MIOW_EWOULDBLOCK);
-    expect_silence(sel, 1, 200);
+    expect_edge_read_round(sel, 1, a, "ping");
   }
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 static void test_recv_from_until_would_block_rearms_edge(void **state) {
@@ -103,8 +78,7 @@ static void test_recv_from_until_would_block_rearms_edge(void **state) {
                      MIOW_EWOULDBLOCK);
     expect_silence(sel, 1, 200);
   }
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 static void test_peek_from_leaves_the_datagram_and_its_would_block_rearms_edge(void **state) {
@@ -135,8 +109,7 @@ static void test_peek_from_leaves_the_datagram_and_its_would_block_rearms_edge(v
   assert_int_equal(miow_udp_recv_from(a, buf, sizeof buf, &n, NULL, 0), 0);
   assert_int_equal(n, 6);
   assert_memory_equal(buf, "second", 6);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 /* ---- datagram sizes ---- */
@@ -163,8 +136,7 @@ static void test_empty_datagram_round_trips_with_its_sender(void **state) {
   n = 99;
   assert_int_equal(miow_source_read(b, buf, sizeof buf, &n), 0);
   assert_int_equal(n, 0);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 /* A datagram sent to a port nobody listens on comes back as an ICMP port-unreachable. It must
@@ -199,8 +171,7 @@ static void test_port_unreachable_does_not_fail_later_io(void **state) {
     assert_memory_equal(buf, "here", 4);
     assert_int_equal(miow_udp_send_to(a, "ok", 2, b_addr, &n), 0);
   }
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 static void test_oversized_datagram_send_is_msgsize(void **state) {
@@ -221,8 +192,7 @@ static void test_oversized_datagram_send_is_msgsize(void **state) {
   assert_int_equal(miow_source_read(b, buf, sizeof buf, &n), MIOW_EWOULDBLOCK);
   write_datagram(a, "ok", 2);
   assert_int_equal(wait_datagram(b), 2);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 static void test_datagram_larger_than_the_buffer_is_msgsize_and_consumed(void **state) {
@@ -253,8 +223,7 @@ static void test_datagram_larger_than_the_buffer_is_msgsize_and_consumed(void **
   assert_int_equal(miow_source_peek(b, buf, 10, &n), MIOW_EMSGSIZE);
   assert_int_equal(miow_source_read(b, buf, 10, &n), MIOW_EMSGSIZE);
   assert_int_equal(miow_source_read(b, buf, sizeof buf, &n), MIOW_EWOULDBLOCK);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 /* ---- connected and unconnected ---- */
@@ -296,8 +265,7 @@ static void test_send_to_and_recv_from_work_on_a_connected_socket(void **state) 
   assert_int_equal(net_recv_from(a, buf, sizeof buf, from), 4);
   assert_memory_equal(buf, "back", 4);
   assert_string_equal(from, b_addr);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 static void test_reconnect_replaces_the_peer(void **state) {
@@ -356,8 +324,7 @@ static void test_writev_sends_one_datagram_and_readv_scatters_it(void **state) {
   assert_memory_equal(y, "bcde", 4);
   /* One datagram, not three. */
   assert_int_equal(miow_source_readv(b, in, 2, &received), MIOW_EWOULDBLOCK);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 /* ---- multicast ---- */
@@ -452,8 +419,7 @@ static void test_loopback_addresses_bind_on_os_chosen_ports(void **state) {
   assert_int_equal(net_recv_from(b, buf, sizeof buf, from), 3);
   assert_memory_equal(buf, "six", 3);
   assert_string_equal(from, a_addr);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
 static void test_bad_address_text_is_invalid_for_udp(void **state) {
@@ -489,11 +455,13 @@ static void test_small_sender_buffer_is_invalid(void **state) {
   size_t n = 0;
   assert_int_equal(miow_udp_peek_from(b, buf, sizeof buf, &n, from, sizeof from), MIOW_EINVAL);
   assert_int_equal(miow_udp_recv_from(b, buf, sizeof buf, &n, from, sizeof from), MIOW_EINVAL);
-  miow_source *both[] = {a, b};
-  free_all(both, 2);
+  free_both(a, b);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+/* Each test gets a fresh selector in `sel`. */
+#define T(name)                                                          \
+  cmocka_unit_test_prestate_setup_teardown(name, support_selector_setup, \
+                                           support_selector_teardown, &sel)
 
 int main(void) {
   const struct CMUnitTest tests[] = {

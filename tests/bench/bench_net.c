@@ -82,7 +82,8 @@ int net_fail_os(char *error, size_t error_size, const char *what, int os_error) 
   return net_fail(error, error_size, "%s: Winsock error %d", what, os_error);
 }
 
-bool net_tally_sample(net_tally *tally, double microseconds) {
+/* Records one round trip's duration; false when out of memory. */
+static bool net_tally_sample(net_tally *tally, double microseconds) {
   if (tally->sample_count == tally->sample_capacity) {
     size_t capacity = tally->sample_capacity == 0 ? 4096 : 2 * tally->sample_capacity;
     float *samples = realloc(tally->samples, capacity * sizeof *samples);
@@ -92,6 +93,19 @@ bool net_tally_sample(net_tally *tally, double microseconds) {
   }
   tally->samples[tally->sample_count++] = (float)microseconds;
   return true;
+}
+
+int net_tally_round_trip(net_tally *tally, double sent_at, char *error, size_t error_size) {
+  tally->round_trips++;
+  if (!net_tally_sample(tally, (net_now() - sent_at) * 1e6))
+    return net_fail(error, error_size, "out of memory");
+  return 0;
+}
+
+bool net_stalled(bool progress, double *now, double *last_progress) {
+  *now = net_now();
+  if (progress) *last_progress = *now;
+  return *now - *last_progress > NET_STALL_SECONDS;
 }
 
 void net_fill_message(unsigned char *message, size_t size, uint32_t stream, uint32_t sequence) {

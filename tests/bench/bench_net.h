@@ -47,8 +47,9 @@ typedef struct net_tally {
   size_t sample_capacity;
 } net_tally;
 
-/* Records one round trip's duration; false when out of memory. */
-bool net_tally_sample(net_tally *tally, double microseconds);
+/* Counts one verified round trip that began at `sent_at` (net_now()) and records its duration.
+ * Returns 0, or -1 with `error` filled when out of memory. */
+int net_tally_round_trip(net_tally *tally, double sent_at, char *error, size_t error_size);
 
 /* One workload as one method implements it. */
 typedef struct net_workload {
@@ -81,6 +82,10 @@ double net_now(void);
 
 /* Longest time a run waits without any progress before it fails. */
 #define NET_STALL_SECONDS 5.0
+
+/* After one wait of a run: sets `now`, and `last_progress` to it when the wait led to
+ * `progress`; true once NET_STALL_SECONDS have passed without progress. */
+bool net_stalled(bool progress, double *now, double *last_progress);
 
 /* Formats "what: Winsock error N" into `error`; returns -1. */
 int net_fail_os(char *error, size_t error_size, const char *what, int os_error);

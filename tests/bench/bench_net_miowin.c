@@ -213,18 +213,6 @@ static int miowin__tcp_setup(miowin_state *state, size_t count, char *error, siz
   return 0;
 }
 
-static int miowin__tcp_open(miowin_mode mode, void **out, const net_config *config, char *error,
-                            size_t error_size) {
-  miowin_state *state = miowin__new(mode, config, error, error_size);
-  if (state == NULL) return -1;
-  if (miowin__tcp_setup(state, config->count, error, error_size) != 0) {
-    miowin__tcp_close(state);
-    return -1;
-  }
-  *out = state;
-  return 0;
-}
-
 /* The server side: writes back what it reads. Returns the bytes echoed, or -1. */
 static long miowin__server_ready(miowin_state *state, stream *s, char *error, size_t error_size) {
   long echoed = 0;
@@ -258,9 +246,7 @@ static long miowin__client_ready(miowin_state *state, stream *s, uint32_t index,
     if (s->received == size) {
       if (memcmp(s->in, s->out, size) != 0)
         return net_fail(error, error_size, "stream %u: wrong echo", index);
-      tally->round_trips++;
-      if (!net_tally_sample(tally, (net_now() - s->sent_at) * 1e6))
-        return net_fail(error, error_size, "out of memory");
+      if (net_tally_round_trip(tally, s->sent_at, error, error_size) != 0) return -1;
       if (miowin__client_send(s, size, index, error, error_size) != 0) return -1;
     }
     if (state->mode == MODE_LEVEL) return received;
@@ -293,9 +279,7 @@ static int miowin__tcp_run(void *opaque, double seconds, net_tally *tally, char 
       if (moved == 0) tally->idle_events++;
       progress |= moved > 0;
     }
-    now = net_now();
-    if (progress) last_progress = now;
-    if (now - last_progress > NET_STALL_SECONDS)
+    if (net_stalled(progress, &now, &last_progress))
       return net_fail(error, error_size, "no echo for %.0f s (%zu streams)", NET_STALL_SECONDS,
                       count);
   }
@@ -345,18 +329,6 @@ static int miowin__udp_setup(miowin_state *state, size_t count, char *error, siz
   return 0;
 }
 
-static int miowin__udp_open(miowin_mode mode, void **out, const net_config *config, char *error,
-                            size_t error_size) {
-  miowin_state *state = miowin__new(mode, config, error, error_size);
-  if (state == NULL) return -1;
-  if (miowin__udp_setup(state, config->count, error, error_size) != 0) {
-    miowin__udp_close(state);
-    return -1;
-  }
-  *out = state;
-  return 0;
-}
-
 /* Answers each ping to the address it came from. Returns the datagrams answered, or -1. */
 static long miowin__ponger_ready(miowin_state *state, pair *p, char *error, size_t error_size) {
   long answered = 0;
@@ -389,9 +361,7 @@ static long miowin__pinger_ready(miowin_state *state, pair *p, uint32_t index, n
     if (n != size || memcmp(buffer, p->out, size) != 0)
       return net_fail(error, error_size, "pair %u: wrong pong", index);
     received++;
-    tally->round_trips++;
-    if (!net_tally_sample(tally, (net_now() - p->sent_at) * 1e6))
-      return net_fail(error, error_size, "out of memory");
+    if (net_tally_round_trip(tally, p->sent_at, error, error_size) != 0) return -1;
     if (miowin__ping(p, size, index, error, error_size) != 0) return -1;
     if (state->mode == MODE_LEVEL) return received;
   }
@@ -422,15 +392,38 @@ static int miowin__udp_run(void *opaque, double seconds, net_tally *tally, char 
       if (moved == 0) tally->idle_events++;
       progress |= moved > 0;
     }
-    now = net_now();
-    if (progress) last_progress = now;
-    if (now - last_progress > NET_STALL_SECONDS)
+    if (net_stalled(progress, &now, &last_progress))
       return net_fail(error, error_size, "no pong for %.0f s", NET_STALL_SECONDS);
   }
   return 0;
 }
 
 /* ---- the three registrations ------------------------------------------------------------- */
+
+/* Opens a workload: a state for `mode` with `setup` run on it, and `close` run on it instead
+ * of returning it when the set-up fails. */
+static int miowin__open(miowin_mode mode, int (*setup)(miowin_state *, size_t, char *, size_t),
+                        void (*close)(void *), void **out, const net_config *config, char *error,
+                        size_t error_size) {
+  miowin_state *state = miowin__new(mode, config, error, error_size);
+  if (state == NULL) return -1;
+  if (setup(state, config->count, error, error_size) != 0) {
+    close(state);
+    return -1;
+  }
+  *out = state;
+  return 0;
+}
+
+static int miowin__tcp_open(miowin_mode mode, void **out, const net_config *config, char *error,
+                            size_t error_size) {
+  return miowin__open(mode, miowin__tcp_setup, miowin__tcp_close, out, config, error, error_size);
+}
+
+static int miowin__udp_open(miowin_mode mode, void **out, const net_config *config, char *error,
+                            size_t error_size) {
+  return miowin__open(mode, miowin__udp_setup, miowin__udp_close, out, config, error, error_size);
+}
 
 static int edge_tcp_open(void **out, const net_config *config, char *error, size_t size) {
   return miowin__tcp_open(MODE_EDGE, out, config, error, size);

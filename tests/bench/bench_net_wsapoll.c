@@ -162,16 +162,23 @@ static int wsapoll__tcp_setup(wsapoll_state *state, size_t count, char *error, s
   return 0;
 }
 
-static int wsapoll__tcp_open(void **out, const net_config *config, char *error, size_t error_size) {
+/* Opens a workload: a state for two endpoints per connection or pair, with `setup` run on it;
+ * closed again when the set-up fails. */
+static int wsapoll__open(bool udp, int (*setup)(wsapoll_state *, size_t, char *, size_t),
+                         void **out, const net_config *config, char *error, size_t error_size) {
   wsapoll_state *state =
-      wsapoll__new(false, 2 * config->count, config->message_size, error, error_size);
+      wsapoll__new(udp, 2 * config->count, config->message_size, error, error_size);
   if (state == NULL) return -1;
-  if (wsapoll__tcp_setup(state, config->count, error, error_size) != 0) {
+  if (setup(state, config->count, error, error_size) != 0) {
     wsapoll__close(state);
     return -1;
   }
   *out = state;
   return 0;
+}
+
+static int wsapoll__tcp_open(void **out, const net_config *config, char *error, size_t error_size) {
+  return wsapoll__open(false, wsapoll__tcp_setup, out, config, error, error_size);
 }
 
 /* One read on a reported socket, as level-triggered code does. Returns the bytes moved (0 if
@@ -205,9 +212,7 @@ static long wsapoll__tcp_ready(wsapoll_state *state, size_t i, net_tally *tally,
   if (e->received == size) {
     if (memcmp(e->in, e->out, size) != 0)
       return net_fail(error, error_size, "stream %zu: wrong echo", i);
-    tally->round_trips++;
-    if (!net_tally_sample(tally, (net_now() - e->sent_at) * 1e6))
-      return net_fail(error, error_size, "out of memory");
+    if (net_tally_round_trip(tally, e->sent_at, error, error_size) != 0) return -1;
     if (wsapoll__send(e, size, (uint32_t)i, error, error_size) != 0) return -1;
   }
   return n;
@@ -240,15 +245,7 @@ static int wsapoll__udp_setup(wsapoll_state *state, size_t count, char *error, s
 }
 
 static int wsapoll__udp_open(void **out, const net_config *config, char *error, size_t error_size) {
-  wsapoll_state *state =
-      wsapoll__new(true, 2 * config->count, config->message_size, error, error_size);
-  if (state == NULL) return -1;
-  if (wsapoll__udp_setup(state, config->count, error, error_size) != 0) {
-    wsapoll__close(state);
-    return -1;
-  }
-  *out = state;
-  return 0;
+  return wsapoll__open(true, wsapoll__udp_setup, out, config, error, error_size);
 }
 
 /* One datagram: a ponger answers it to its sender, a pinger verifies it and pings again.
@@ -274,9 +271,7 @@ static long wsapoll__udp_ready(wsapoll_state *state, size_t i, net_tally *tally,
   }
   if ((size_t)n != size || memcmp(buffer, e->out, size) != 0)
     return net_fail(error, error_size, "pair %zu: wrong pong", i / 2);
-  tally->round_trips++;
-  if (!net_tally_sample(tally, (net_now() - e->sent_at) * 1e6))
-    return net_fail(error, error_size, "out of memory");
+  if (net_tally_round_trip(tally, e->sent_at, error, error_size) != 0) return -1;
   if (wsapoll__send(e, size, (uint32_t)(i / 2), error, error_size) != 0) return -1;
   return 1;
 }
@@ -307,9 +302,7 @@ static int wsapoll__run(void *opaque, double seconds, net_tally *tally, char *er
       if (moved == 0) tally->idle_events++;
       progress |= moved > 0;
     }
-    now = net_now();
-    if (progress) last_progress = now;
-    if (now - last_progress > NET_STALL_SECONDS)
+    if (net_stalled(progress, &now, &last_progress))
       return net_fail(error, error_size, "nothing moved for %.0f s", NET_STALL_SECONDS);
   }
   return 0;

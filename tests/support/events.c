@@ -1,4 +1,5 @@
-/* Portable helpers for the tests: a registered socket pair, and polling. */
+/* Portable helpers for the tests: a fresh selector per test, a registered socket pair, polling,
+ * and the library-made sockets and pipes the newer suites share. */
 #include "support.h"
 
 #define BATCH 64
@@ -10,6 +11,17 @@ miow_source *register_client(miow_selector *sel, uint64_t token, uint32_t intere
   assert_int_equal(miow_source_new(&src, *client), 0);
   assert_int_equal(miow_source_register(src, sel, token, interests), 0);
   return src;
+}
+
+int support_selector_setup(void **state) {
+  support_init();
+  assert_int_equal(miow_selector_new((miow_selector **)*state), 0);
+  return 0;
+}
+
+int support_selector_teardown(void **state) {
+  assert_int_equal(miow_selector_free(*(miow_selector **)*state), 0);
+  return 0;
 }
 
 uint32_t poll_once(miow_selector *sel, uint64_t token, int64_t timeout_ms) {
@@ -56,6 +68,28 @@ void expect_silence(miow_selector *sel, uint64_t token, int64_t ms) {
 
 /* How long the helpers below retry an operation that would block. */
 #define NET_WAIT_MS 5000.0
+
+void free_all(miow_source **sources, size_t count) {
+  for (size_t i = 0; i < count; i++) assert_int_equal(miow_source_free(sources[i]), 0);
+}
+
+void free_both(miow_source *first, miow_source *second) {
+  miow_source *both[] = {first, second};
+  free_all(both, 2);
+}
+
+void expect_edge_read_round(miow_selector *sel, uint64_t token, miow_source *src,
+                            const char *text) {
+  size_t length = strlen(text);
+  assert_true(poll_until(sel, token, MIOW_READABLE, 5000) & MIOW_READABLE);
+  char buf[64];
+  size_t n = 0;
+  assert_int_equal(miow_source_read(src, buf, sizeof buf, &n), 0);
+  assert_int_equal(n, length);
+  assert_memory_equal(buf, text, length);
+  assert_int_equal(miow_source_read(src, buf, sizeof buf, &n), MIOW_EWOULDBLOCK);
+  expect_silence(sel, token, 200);
+}
 
 bool support_is_windows(void) {
 #if defined(_WIN32)
@@ -227,8 +261,7 @@ size_t net_recv_from(miow_source *src, void *buffer, size_t length, char from[MI
 
 void pipe_unique_name(char out[PIPE_NAME_SIZE]) {
   static unsigned counter;
-  snprintf(out, PIPE_NAME_SIZE, "\\\\.\\pipe\\miow-test-%lu-%u", support_process_id(),
-           ++counter);
+  snprintf(out, PIPE_NAME_SIZE, "\\\\.\\pipe\\miow-test-%lu-%u", support_process_id(), ++counter);
 }
 
 bool support_pipes_tie_to_first_selector(void) { return support_is_windows(); }

@@ -75,6 +75,12 @@ double support_cpu_ms(void);
 
 /* ---- portable helpers: support/events.c ---- */
 
+/* cmocka setup and teardown that give each test a fresh selector: the test's initial state is
+ * the address of the suite's selector variable (cmocka_unit_test_prestate_setup_teardown), which
+ * setup fills (after support_init()) and teardown frees. */
+int support_selector_setup(void **state);
+int support_selector_teardown(void **state);
+
 /* A connected TCP pair whose client end is wrapped in a new source registered with `sel`. */
 miow_source *register_client(miow_selector *sel, uint64_t token, uint32_t interests,
                              miow_socket_t *client, miow_socket_t *server);
@@ -91,6 +97,16 @@ uint32_t poll_until(miow_selector *sel, uint64_t token, uint32_t mask, int64_t t
 void expect_silence(miow_selector *sel, uint64_t token, int64_t ms);
 
 /* ---- sockets the library creates: support/events.c ---- */
+
+/* Frees each of `count` sources, in order. */
+void free_all(miow_source **sources, size_t count);
+/* Frees `first`, then `second`. */
+void free_both(miow_source *first, miow_source *second);
+/* One round of the edge rule on `src`, registered with `sel` under `token` for readability
+ * with MIOW_EDGE, after its peer has sent `text`: polls until readable, reads `text` in one
+ * call, and checks that the next read would block and that nothing is reported for 200 ms
+ * (only the would-block re-arms: until then the consumed readiness stays consumed). */
+void expect_edge_read_round(miow_selector *sel, uint64_t token, miow_source *src, const char *text);
 
 /* True when the tests run against the Windows backend (on Windows or under Wine), for the few
  * results the OSes document differently. */

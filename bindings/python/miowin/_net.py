@@ -79,6 +79,31 @@ def _decode(buffer):
     return buffer.value.decode("utf-8")
 
 
+def _size_buffer(size):
+    """A ``(buffer, size)`` pair for a read of up to ``size`` bytes (no buffer for 0)."""
+    size = int(size)
+    if size < 0:
+        raise ValueError("size must not be negative")
+    return (ctypes.create_string_buffer(size) if size else None), size
+
+
+def _received(buffer, n):
+    """The first ``n`` bytes of a :func:`_size_buffer` buffer."""
+    return buffer.raw[:n] if n else b""
+
+
+def _option(option, doc, kind=int):
+    """A property for the socket option ``option``, read and written as ``kind``."""
+
+    def get(self):
+        return kind(self._get_option(option))
+
+    def set(self, value):
+        self._set_option(option, kind(value))
+
+    return property(get, set, doc=doc)
+
+
 def _readable(data):
     """``(pointer argument, length)`` for a bytes-like object the library reads from."""
     if isinstance(data, bytes):
@@ -207,14 +232,9 @@ class _LibrarySocket(_LibrarySource):
         """The local address as text, such as ``"127.0.0.1:54321"``."""
         return self._address("miow_source_local_address")
 
-    @property
-    def ttl(self):
-        """The unicast time-to-live / hop limit, 1-255 (``MIOW_OPT_TTL``)."""
-        return self._get_option(_native.MIOW_OPT_TTL)
-
-    @ttl.setter
-    def ttl(self, value):
-        self._set_option(_native.MIOW_OPT_TTL, value)
+    ttl = _option(
+        _native.MIOW_OPT_TTL, "The unicast time-to-live / hop limit, 1-255 (``MIOW_OPT_TTL``)."
+    )
 
     @property
     def only_v6(self):
@@ -240,12 +260,8 @@ class _Io:
     def read(self, size):
         """Reads up to ``size`` bytes that are available. ``b""`` is the peer's end of stream
         (TCP, pipe) or an empty datagram (UDP)."""
-        size = int(size)
-        if size < 0:
-            raise ValueError("size must not be negative")
-        buffer = ctypes.create_string_buffer(size) if size else None
-        n = self._transfer("miow_source_read", buffer, size)
-        return buffer.raw[:n] if n else b""
+        buffer, size = _size_buffer(size)
+        return _received(buffer, self._transfer("miow_source_read", buffer, size))
 
     def readinto(self, buffer):
         """Reads into a writable bytes-like object; returns how many bytes were stored."""
@@ -254,12 +270,8 @@ class _Io:
 
     def peek(self, size):
         """Like :meth:`read`, but the bytes stay queued for the next read."""
-        size = int(size)
-        if size < 0:
-            raise ValueError("size must not be negative")
-        buffer = ctypes.create_string_buffer(size) if size else None
-        n = self._transfer("miow_source_peek", buffer, size)
-        return buffer.raw[:n] if n else b""
+        buffer, size = _size_buffer(size)
+        return _received(buffer, self._transfer("miow_source_peek", buffer, size))
 
     def write(self, data):
         """Writes what fits of a bytes-like object; returns how many bytes were accepted (a
@@ -340,14 +352,7 @@ class TcpStream(_LibrarySocket, _Io):
         values 1, 2, 3; Python's ``socket.SHUT_*`` are different numbers)."""
         self._check(_lib.miow_source_shutdown(self._handle, int(how)), "miow_source_shutdown")
 
-    @property
-    def nodelay(self):
-        """``TCP_NODELAY`` (``MIOW_OPT_NODELAY``)."""
-        return bool(self._get_option(_native.MIOW_OPT_NODELAY))
-
-    @nodelay.setter
-    def nodelay(self, value):
-        self._set_option(_native.MIOW_OPT_NODELAY, bool(value))
+    nodelay = _option(_native.MIOW_OPT_NODELAY, "``TCP_NODELAY`` (``MIOW_OPT_NODELAY``).", bool)
 
 
 class UdpSocket(_LibrarySocket, _Io):
@@ -382,12 +387,9 @@ class UdpSocket(_LibrarySocket, _Io):
     def recv_from(self, size):
         """Receives one datagram: ``(data, sender address)``. A datagram larger than ``size``
         raises :class:`MessageTooLargeError` (and is consumed)."""
-        size = int(size)
-        if size < 0:
-            raise ValueError("size must not be negative")
-        buffer = ctypes.create_string_buffer(size) if size else None
+        buffer, size = _size_buffer(size)
         n, sender = self._receive("miow_udp_recv_from", buffer, size)
-        return (buffer.raw[:n] if n else b""), sender
+        return _received(buffer, n), sender
 
     def recv_from_into(self, buffer):
         """Receives one datagram into a writable bytes-like object: ``(length, sender)``."""
@@ -397,12 +399,9 @@ class UdpSocket(_LibrarySocket, _Io):
     def peek_from(self, size):
         """Like :meth:`recv_from`, but the datagram stays queued (and too large a datagram
         is not consumed)."""
-        size = int(size)
-        if size < 0:
-            raise ValueError("size must not be negative")
-        buffer = ctypes.create_string_buffer(size) if size else None
+        buffer, size = _size_buffer(size)
         n, sender = self._receive("miow_udp_peek_from", buffer, size)
-        return (buffer.raw[:n] if n else b""), sender
+        return _received(buffer, n), sender
 
     def send_to(self, data, address):
         """Sends one datagram (``b""`` is an empty one) to ``address``; returns its length."""
@@ -443,38 +442,18 @@ class UdpSocket(_LibrarySocket, _Io):
             raise ValueError(f"interface_index must fit in 32 unsigned bits: {index}")
         self._check(getattr(_lib, function)(self._handle, _ip_text(group), index), function)
 
-    @property
-    def broadcast(self):
-        """``SO_BROADCAST`` (``MIOW_OPT_BROADCAST``)."""
-        return bool(self._get_option(_native.MIOW_OPT_BROADCAST))
+    broadcast = _option(
+        _native.MIOW_OPT_BROADCAST, "``SO_BROADCAST`` (``MIOW_OPT_BROADCAST``).", bool
+    )
 
-    @broadcast.setter
-    def broadcast(self, value):
-        self._set_option(_native.MIOW_OPT_BROADCAST, bool(value))
+    multicast_loop_v4 = _option(
+        _native.MIOW_OPT_MULTICAST_LOOP_V4, "``IP_MULTICAST_LOOP`` (IPv4 sockets only).", bool
+    )
 
-    @property
-    def multicast_loop_v4(self):
-        """``IP_MULTICAST_LOOP`` (IPv4 sockets only)."""
-        return bool(self._get_option(_native.MIOW_OPT_MULTICAST_LOOP_V4))
+    multicast_ttl_v4 = _option(
+        _native.MIOW_OPT_MULTICAST_TTL_V4, "``IP_MULTICAST_TTL``, 0-255 (IPv4 sockets only)."
+    )
 
-    @multicast_loop_v4.setter
-    def multicast_loop_v4(self, value):
-        self._set_option(_native.MIOW_OPT_MULTICAST_LOOP_V4, bool(value))
-
-    @property
-    def multicast_ttl_v4(self):
-        """``IP_MULTICAST_TTL``, 0-255 (IPv4 sockets only)."""
-        return self._get_option(_native.MIOW_OPT_MULTICAST_TTL_V4)
-
-    @multicast_ttl_v4.setter
-    def multicast_ttl_v4(self, value):
-        self._set_option(_native.MIOW_OPT_MULTICAST_TTL_V4, value)
-
-    @property
-    def multicast_loop_v6(self):
-        """``IPV6_MULTICAST_LOOP`` (IPv6 sockets only)."""
-        return bool(self._get_option(_native.MIOW_OPT_MULTICAST_LOOP_V6))
-
-    @multicast_loop_v6.setter
-    def multicast_loop_v6(self, value):
-        self._set_option(_native.MIOW_OPT_MULTICAST_LOOP_V6, bool(value))
+    multicast_loop_v6 = _option(
+        _native.MIOW_OPT_MULTICAST_LOOP_V6, "``IPV6_MULTICAST_LOOP`` (IPv6 sockets only).", bool
+    )

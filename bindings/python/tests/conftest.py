@@ -1,8 +1,10 @@
-"""Shared fixtures for the miowin binding tests, and the checks that the run is what it claims
-to be: pytest-timeout is active, and miowin came from where test.sh said it would."""
+"""Shared fixtures and helpers for the miowin binding tests (the helpers are imported with
+``from conftest import ...``), and the checks that the run is what it claims to be:
+pytest-timeout is active, and miowin came from where test.sh said it would."""
 
 import os
 import socket
+import time
 
 import pytest
 
@@ -10,6 +12,8 @@ import miowin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+
+LIMIT = 10  # seconds a test waits for an event that must come
 
 
 def pytest_configure(config):
@@ -49,3 +53,25 @@ def selector():
     sel = miowin.Selector()
     yield sel
     sel.close()
+
+
+# Helpers of the tests that wait for a selector's events (test_net.py, test_pipes.py).
+
+
+def wait_for(selector, token, limit=LIMIT):
+    """Polls until an event for ``token`` arrives; returns its readiness."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        for t, readiness in selector.poll(0.2):
+            if t == token:
+                return readiness
+    raise AssertionError(f"no event for token {token} within {limit} s")
+
+
+def silent(selector, token, window=0.15):
+    """True if no event for ``token`` arrives for ``window`` seconds."""
+    deadline = time.monotonic() + window
+    while time.monotonic() < deadline:
+        if any(t == token for t, _ in selector.poll(max(0, deadline - time.monotonic()))):
+            return False
+    return True

@@ -234,22 +234,29 @@ SOCKET_CODES = [
 ]
 
 
-@pytest.mark.parametrize("code, name, builtin, os_errno", SOCKET_CODES)
-def test_socket_codes_have_their_own_exceptions(code, name, builtin, os_errno):
+def check_code_exception(code, name, builtin, os_errno, function):
+    """The exception ``make_error`` builds for ``code``: the class ``name`` of miowin, also a
+    ``builtin`` (unless None), with the code, its text and, off Windows, ``os_errno``."""
     cls = getattr(miowin, name)
     assert cls.__module__ == "miowin"
-    err = _errors.make_error(code, "miow_source_read", os_errno)
+    err = _errors.make_error(code, function, os_errno)
     assert type(err) is cls
     assert isinstance(err, miowin.Error) and isinstance(err, OSError)
     if builtin is not None:
         assert isinstance(err, builtin)
-    else:
-        # Only an OSError: not caught by an `except` for another built-in family.
-        assert not isinstance(err, (ValueError, KeyError, ConnectionError, BlockingIOError))
     assert err.code == code
     assert f"MIOW_{code.name}" in str(err) and miowin.strerror(code) in str(err)
     if sys.platform != "win32":
         assert err.errno == os_errno
+    return err
+
+
+@pytest.mark.parametrize("code, name, builtin, os_errno", SOCKET_CODES)
+def test_socket_codes_have_their_own_exceptions(code, name, builtin, os_errno):
+    err = check_code_exception(code, name, builtin, os_errno, "miow_source_read")
+    if builtin is None:
+        # Only an OSError: not caught by an `except` for another built-in family.
+        assert not isinstance(err, (ValueError, KeyError, ConnectionError, BlockingIOError))
 
 
 def test_a_socket_failure_carries_the_recorded_os_error():
@@ -279,20 +286,10 @@ PIPE_CODES = [
 
 @pytest.mark.parametrize("code, name, builtin, os_errno", PIPE_CODES)
 def test_pipe_codes_have_their_own_exceptions(code, name, builtin, os_errno):
-    cls = getattr(miowin, name)
-    assert cls.__module__ == "miowin"
-    err = _errors.make_error(code, "miow_pipe_open", os_errno)
-    assert type(err) is cls
-    assert isinstance(err, miowin.Error) and isinstance(err, OSError)
-    if builtin is not None:
-        assert isinstance(err, builtin)
+    err = check_code_exception(code, name, builtin, os_errno, "miow_pipe_open")
     # A busy pipe is not a would-block: no event says when to try again.
     assert not isinstance(err, (BlockingIOError, ValueError, KeyError, ConnectionError))
-    assert err.code == code
-    assert f"MIOW_{code.name}" in str(err) and miowin.strerror(code) in str(err)
     assert pickle.loads(pickle.dumps(err)).code == code
-    if sys.platform != "win32":
-        assert err.errno == os_errno
 
 
 def test_the_pipe_codes_follow_the_socket_codes_and_are_described():

@@ -13,33 +13,31 @@ import pytest
 
 import miowin
 from miowin import EDGE, READABLE, WRITABLE, Code, TcpListener, TcpStream, UdpSocket, _native
+from conftest import LIMIT, silent, wait_for
 
 lib = _native.lib
 
 # Every test here is bounded well inside pytest.ini's default.
 pytestmark = pytest.mark.timeout(30)
 
-LIMIT = 10  # seconds a test waits for an event that must come
 IPV4 = re.compile(r"^127\.0\.0\.1:(\d+)$")
 
 
-def wait_for(selector, token, limit=LIMIT):
-    """Polls until an event for ``token`` arrives; returns its readiness."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        for t, readiness in selector.poll(0.2):
-            if t == token:
-                return readiness
-    raise AssertionError(f"no event for token {token} within {limit} s")
+def assert_options_read_back(sock, **values):
+    """Sets each option to each of its values in turn; each reads back equal and of its type."""
+    for name, sequence in values.items():
+        for value in sequence:
+            setattr(sock, name, value)
+            got = getattr(sock, name)
+            assert got == value and type(got) is type(value), (name, value, got)
 
 
-def silent(selector, token, window=0.15):
-    """True if no event for ``token`` arrives for ``window`` seconds."""
-    deadline = time.monotonic() + window
-    while time.monotonic() < deadline:
-        if any(t == token for t, _ in selector.poll(max(0, deadline - time.monotonic()))):
-            return False
-    return True
+def ipv6_loopback(cls):
+    """``cls.bind("[::1]:0")``, or a skip where there is no IPv6 loopback."""
+    try:
+        return cls.bind("[::1]:0")
+    except miowin.AddressNotAvailableError:
+        pytest.skip("no IPv6 loopback here")
 
 
 def read_exactly(selector, token, stream, size):
@@ -348,11 +346,7 @@ def test_addresses_as_socket_module_tuples():
 
 
 def test_ipv6_addresses_are_bracketed():
-    try:
-        listener = TcpListener.bind("[::1]:0")
-    except miowin.AddressNotAvailableError:
-        pytest.skip("no IPv6 loopback here")
-    with listener:
+    with ipv6_loopback(TcpListener) as listener:
         address = listener.local_address
         assert re.match(r"^\[::1\]:\d+$", address)
         assert listener.only_v6 is True
@@ -391,14 +385,8 @@ def test_an_address_of_another_machine_is_not_available():
 
 def test_tcp_options(pair, listener):
     client, _ = pair
-    client.nodelay = True
-    assert client.nodelay is True
-    client.nodelay = False
-    assert client.nodelay is False
-    client.ttl = 42
-    assert client.ttl == 42
-    listener.ttl = 17
-    assert listener.ttl == 17
+    assert_options_read_back(client, nodelay=(True, False), ttl=(42,))
+    assert_options_read_back(listener, ttl=(17,))
     for bad in (0, 256, -1):
         with pytest.raises(miowin.InvalidArgumentError):
             client.ttl = bad
@@ -494,18 +482,10 @@ def test_udp_without_a_peer_cannot_write(udp_pair):
 
 def test_udp_options(udp_pair):
     a, _ = udp_pair
-    a.broadcast = True
-    assert a.broadcast is True
-    a.broadcast = False
-    assert a.broadcast is False
-    a.multicast_loop_v4 = False
-    assert a.multicast_loop_v4 is False
-    a.multicast_loop_v4 = True
-    assert a.multicast_loop_v4 is True
-    a.multicast_ttl_v4 = 7
-    assert a.multicast_ttl_v4 == 7
-    a.ttl = 99
-    assert a.ttl == 99
+    assert_options_read_back(
+        a, broadcast=(True, False), multicast_loop_v4=(False, True), multicast_ttl_v4=(7,)
+    )
+    assert_options_read_back(a, ttl=(99,))
     with pytest.raises(miowin.NotSupportedError):
         a.multicast_loop_v6
     with pytest.raises(miowin.NotSupportedError):
@@ -515,11 +495,7 @@ def test_udp_options(udp_pair):
 
 
 def test_udp_ipv6_options():
-    try:
-        sock = UdpSocket.bind("[::1]:0")
-    except miowin.AddressNotAvailableError:
-        pytest.skip("no IPv6 loopback here")
-    with sock:
+    with ipv6_loopback(UdpSocket) as sock:
         assert sock.only_v6 is True
         sock.multicast_loop_v6 = False
         assert sock.multicast_loop_v6 is False
@@ -572,22 +548,21 @@ def _raw_calls(handle):
     }
 
 
+def _not_supported(handle):
+    """The names of the raw calls that ``handle`` refuses with MIOW_ENOTSUP."""
+    return {name for name, rc in _raw_calls(handle).items() if rc == _native.MIOW_ENOTSUP}
+
+
 def test_calls_of_the_wrong_kind_are_not_supported(listener, pair, udp_pair):
     client, _ = pair
     udp, _ = udp_pair
-    enotsup = _native.MIOW_ENOTSUP
-    got = _raw_calls(listener.handle)
-    assert {k: v for k, v in got.items() if v == enotsup}.keys() == {
+    assert _not_supported(listener.handle) == {
         "read", "write", "send_to", "recv_from", "udp_connect", "shutdown", "nodelay", "broadcast"
     }
-    got = _raw_calls(client.handle)
-    assert {k: v for k, v in got.items() if v == enotsup}.keys() == {
+    assert _not_supported(client.handle) == {
         "accept", "send_to", "recv_from", "udp_connect", "broadcast"
     }
-    got = _raw_calls(udp.handle)
-    assert {k: v for k, v in got.items() if v == enotsup}.keys() == {
-        "accept", "shutdown", "nodelay"
-    }
+    assert _not_supported(udp.handle) == {"accept", "shutdown", "nodelay"}
 
 
 def test_library_calls_on_a_caller_owned_socket_are_not_supported(socketpair):

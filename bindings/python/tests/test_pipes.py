@@ -13,11 +13,11 @@ import pytest
 
 import miowin
 from miowin import READABLE, WRITABLE, Code, NamedPipeClient, NamedPipeServer
+from conftest import LIMIT, silent, wait_for
 
 # Every test here is bounded well inside pytest.ini's default.
 pytestmark = pytest.mark.timeout(30)
 
-LIMIT = 10  # seconds a test waits for an event that must come
 SERVER, CLIENT = 1, 2  # tokens
 
 _counter = itertools.count()
@@ -26,25 +26,6 @@ _counter = itertools.count()
 def pipe_name():
     """A name no other test, run or process uses."""
     return f"\\\\.\\pipe\\miowin-py-{os.getpid()}-{next(_counter)}"
-
-
-def wait_for(selector, token, limit=LIMIT):
-    """Polls until an event for ``token`` arrives; returns its readiness."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        for t, readiness in selector.poll(0.2):
-            if t == token:
-                return readiness
-    raise AssertionError(f"no event for token {token} within {limit} s")
-
-
-def silent(selector, token, window=0.15):
-    """True if no event for ``token`` arrives for ``window`` seconds."""
-    deadline = time.monotonic() + window
-    while time.monotonic() < deadline:
-        if any(t == token for t, _ in selector.poll(max(0, deadline - time.monotonic()))):
-            return False
-    return True
 
 
 def read_some(selector, token, pipe, size=65536):

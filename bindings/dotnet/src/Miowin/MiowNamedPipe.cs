@@ -50,10 +50,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The pipe was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.NotRegistered"/> before the first
         /// registration, or another failure.</exception>
-        public unsafe bool TryRead(Span<byte> buffer, out int received)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Read, p, buffer.Length, out received);
-        }
+        public bool TryRead(Span<byte> buffer, out int received) => TryTransfer(Transfer.Read, buffer, out received);
 
         /// <summary>Like <see cref="TryRead(Span{byte}, out int)"/>, but the bytes stay queued (<c>miow_source_peek</c>).</summary>
         /// <param name="buffer">Where to copy the bytes.</param>
@@ -61,10 +58,7 @@ namespace Miowin
         /// <returns>true if the peek completed; false if nothing is available yet.</returns>
         /// <exception cref="ObjectDisposedException">The pipe was disposed.</exception>
         /// <exception cref="MiowException">The peek failed.</exception>
-        public unsafe bool TryPeek(Span<byte> buffer, out int received)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Peek, p, buffer.Length, out received);
-        }
+        public bool TryPeek(Span<byte> buffer, out int received) => TryTransfer(Transfer.Peek, buffer, out received);
 
         /// <summary>Writes without waiting (<c>miow_source_write</c>).</summary>
         /// <param name="buffer">The bytes to send.</param>
@@ -75,10 +69,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The pipe was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.BrokenPipe"/> when the other end
         /// is gone, or another failure.</exception>
-        public unsafe bool TryWrite(ReadOnlySpan<byte> buffer, out int sent)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Write, p, buffer.Length, out sent);
-        }
+        public bool TryWrite(ReadOnlySpan<byte> buffer, out int sent) => TryWriteSpan(buffer, out sent);
 #endif
 
         /// <summary>Reads what is available into part of an array, without waiting (<c>miow_source_read</c>).</summary>

@@ -71,10 +71,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.ConnectionReset"/>,
         /// <see cref="MiowErrorCode.NotConnected"/>, or another failure.</exception>
-        public unsafe bool TryRead(Span<byte> buffer, out int received)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Read, p, buffer.Length, out received);
-        }
+        public bool TryRead(Span<byte> buffer, out int received) => TryTransfer(Transfer.Read, buffer, out received);
 
         /// <summary>Like <see cref="TryRead(Span{byte}, out int)"/>, but the bytes stay queued (<c>miow_source_peek</c>).</summary>
         /// <param name="buffer">Where to copy the bytes.</param>
@@ -82,10 +79,7 @@ namespace Miowin
         /// <returns>true if the peek completed; false if nothing is available yet.</returns>
         /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
         /// <exception cref="MiowException">The peek failed.</exception>
-        public unsafe bool TryPeek(Span<byte> buffer, out int received)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Peek, p, buffer.Length, out received);
-        }
+        public bool TryPeek(Span<byte> buffer, out int received) => TryTransfer(Transfer.Peek, buffer, out received);
 
         /// <summary>Writes what fits in the send buffer, without waiting (<c>miow_source_write</c>).</summary>
         /// <param name="buffer">The bytes to send.</param>
@@ -94,10 +88,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.ConnectionReset"/>,
         /// <see cref="MiowErrorCode.BrokenPipe"/>, <see cref="MiowErrorCode.Shutdown"/>, or another failure.</exception>
-        public unsafe bool TryWrite(ReadOnlySpan<byte> buffer, out int sent)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Write, p, buffer.Length, out sent);
-        }
+        public bool TryWrite(ReadOnlySpan<byte> buffer, out int sent) => TryWriteSpan(buffer, out sent);
 #endif
 
         /// <summary>Reads what is available into part of an array, without waiting (<c>miow_source_read</c>).</summary>

@@ -169,10 +169,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.NotConnected"/> without a default
         /// peer, <see cref="MiowErrorCode.MessageSize"/>, or another failure.</exception>
-        public unsafe bool TryRead(Span<byte> buffer, out int received)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Read, p, buffer.Length, out received);
-        }
+        public bool TryRead(Span<byte> buffer, out int received) => TryTransfer(Transfer.Read, buffer, out received);
 
         /// <summary>Like <see cref="TryRead(Span{byte}, out int)"/>, but the datagram stays queued (<c>miow_source_peek</c>).</summary>
         /// <param name="buffer">Where to copy the datagram.</param>
@@ -180,10 +177,7 @@ namespace Miowin
         /// <returns>true if a datagram was copied; false if none is queued.</returns>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException">The peek failed.</exception>
-        public unsafe bool TryPeek(Span<byte> buffer, out int received)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Peek, p, buffer.Length, out received);
-        }
+        public bool TryPeek(Span<byte> buffer, out int received) => TryTransfer(Transfer.Peek, buffer, out received);
 
         /// <summary>Sends one datagram to the default peer (<c>miow_source_write</c>).</summary>
         /// <param name="buffer">The datagram.</param>
@@ -192,10 +186,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.NotConnected"/> without a default
         /// peer, or another failure.</exception>
-        public unsafe bool TryWrite(ReadOnlySpan<byte> buffer, out int sent)
-        {
-            fixed (byte* p = buffer) return TryTransfer(Transfer.Write, p, buffer.Length, out sent);
-        }
+        public bool TryWrite(ReadOnlySpan<byte> buffer, out int sent) => TryWriteSpan(buffer, out sent);
 #endif
 
         /// <summary>Receives one datagram into part of an array and says who sent it (<c>miow_udp_recv_from</c>).</summary>

@@ -46,6 +46,20 @@ namespace Miowin
             fixed (byte* p = buffer) return TryTransfer(kind, p == null ? null : p + offset, count, out done);
         }
 
+#if NET8_0_OR_GREATER
+        /// <summary>A read or peek into a span; false on would-block.</summary>
+        private protected unsafe bool TryTransfer(Transfer kind, Span<byte> buffer, out int done)
+        {
+            fixed (byte* p = buffer) return TryTransfer(kind, p, buffer.Length, out done);
+        }
+
+        /// <summary>A write of a span; false on would-block.</summary>
+        private protected unsafe bool TryWriteSpan(ReadOnlySpan<byte> buffer, out int done)
+        {
+            fixed (byte* p = buffer) return TryTransfer(Transfer.Write, p, buffer.Length, out done);
+        }
+#endif
+
         /// <summary>A vectored read or write: every segment pinned for the call; false on would-block.</summary>
         private protected unsafe bool TryTransferVector(bool write, IList<ArraySegment<byte>> buffers, out int done)
         {

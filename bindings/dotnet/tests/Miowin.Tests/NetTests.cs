@@ -59,6 +59,56 @@ namespace Miowin.Tests
             return (client, server);
         }
 
+        /// <summary>A selector, a listener and a connected pair of its streams, none registered; disposing closes them all.</summary>
+        private sealed class StreamPair : IDisposable
+        {
+            internal StreamPair()
+            {
+                Selector = new Selector();
+                try
+                {
+                    Listener = MiowTcpListener.Bind("127.0.0.1:0");
+                    (Client, Server) = ConnectedPair(Selector, Listener);
+                }
+                catch
+                {
+                    Dispose();
+                    throw;
+                }
+            }
+
+            internal Selector Selector { get; }
+            internal MiowTcpListener? Listener { get; }
+            internal MiowTcpStream? Client { get; }
+            internal MiowTcpStream? Server { get; }
+
+            internal void Deconstruct(out Selector selector, out MiowTcpListener listener, out MiowTcpStream client, out MiowTcpStream server)
+            {
+                selector = Selector;
+                listener = Listener!;
+                client = Client!;
+                server = Server!;
+            }
+
+            public void Dispose()
+            {
+                Server?.Dispose();
+                Client?.Dispose();
+                Listener?.Dispose();
+                Selector.Dispose();
+            }
+        }
+
+        /// <summary>Sets a property to each of <paramref name="values"/> in turn; each reads back equal.</summary>
+        private static void AssertReadsBack<T>(Func<T> get, Action<T> set, params T[] values)
+        {
+            foreach (T value in values)
+            {
+                set(value);
+                Assert.Equal(value, get());
+            }
+        }
+
         /// <summary>Reads until <paramref name="count"/> bytes came, waiting for <paramref name="token"/> between reads.</summary>
         private static byte[] ReadExactly(Selector selector, ulong token, MiowTcpStream stream, int count)
         {
@@ -210,225 +260,191 @@ namespace Miowin.Tests
         [Fact(Timeout = Limit)]
         public Task An_edge_registration_is_rearmed_by_a_read_that_would_block() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
-            {
-                server.Register(selector, 7, Interest.Readable | Interest.Edge);
-                Assert.True(client.TryWrite(Ascii("one"), 0, 3, out _));
-                Support.WaitFor(selector, 7);
-                Assert.Equal("one", Encoding.ASCII.GetString(ReadExactly(selector, 7, server, 3)));
-                var buffer = new byte[100];
-                Assert.False(server.TryRead(buffer, 0, buffer.Length, out int none));
-                Assert.Equal(0, none);
+            using var pair = new StreamPair();
+            (Selector selector, _, MiowTcpStream client, MiowTcpStream server) = pair;
+            server.Register(selector, 7, Interest.Readable | Interest.Edge);
+            Assert.True(client.TryWrite(Ascii("one"), 0, 3, out _));
+            Support.WaitFor(selector, 7);
+            Assert.Equal("one", Encoding.ASCII.GetString(ReadExactly(selector, 7, server, 3)));
+            var buffer = new byte[100];
+            Assert.False(server.TryRead(buffer, 0, buffer.Length, out int none));
+            Assert.Equal(0, none);
 
-                Assert.True(client.TryWrite(Ascii("two"), 0, 3, out _));
-                Support.WaitFor(selector, 7);
-                Assert.True(server.TryRead(buffer, 0, buffer.Length, out int n));
-                Assert.Equal("two", Ascii(buffer, n));
-            }
+            Assert.True(client.TryWrite(Ascii("two"), 0, 3, out _));
+            Support.WaitFor(selector, 7);
+            Assert.True(server.TryRead(buffer, 0, buffer.Length, out int n));
+            Assert.Equal("two", Ascii(buffer, n));
         });
 
         [Fact(Timeout = Limit)]
         public Task Writes_until_the_send_buffer_is_full_then_writable_again() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
+            using var pair = new StreamPair();
+            (Selector selector, _, MiowTcpStream client, MiowTcpStream server) = pair;
+            client.Register(selector, 5, Interest.Writable | Interest.Edge);
+            Support.WaitFor(selector, 5);
+            var chunk = new byte[65536];
+            long total = 0;
+            while (client.TryWrite(chunk, 0, chunk.Length, out int n))
             {
-                client.Register(selector, 5, Interest.Writable | Interest.Edge);
-                Support.WaitFor(selector, 5);
-                var chunk = new byte[65536];
-                long total = 0;
-                while (client.TryWrite(chunk, 0, chunk.Length, out int n))
-                {
-                    total += n;
-                    Assert.True(total < 1L << 30, "the send buffer never filled");
-                }
-                Support.AssertSilent(selector, 5);
-
-                server.Register(selector, 6, Interest.Readable);
-                var buffer = new byte[1 << 20];
-                long drained = 0;
-                var clock = Stopwatch.StartNew();
-                while (drained < total)
-                {
-                    Assert.True(clock.Elapsed < Support.EventLimit, $"drained {drained} of {total}");
-                    if (server.TryRead(buffer, 0, buffer.Length, out int n)) drained += n;
-                    else Support.WaitFor(selector, 6);
-                }
-                Assert.Equal(total, drained);
-                Assert.True(Support.WaitFor(selector, 5).IsWritable);
+                total += n;
+                Assert.True(total < 1L << 30, "the send buffer never filled");
             }
+            Support.AssertSilent(selector, 5);
+
+            server.Register(selector, 6, Interest.Readable);
+            var buffer = new byte[1 << 20];
+            long drained = 0;
+            var clock = Stopwatch.StartNew();
+            while (drained < total)
+            {
+                Assert.True(clock.Elapsed < Support.EventLimit, $"drained {drained} of {total}");
+                if (server.TryRead(buffer, 0, buffer.Length, out int n)) drained += n;
+                else Support.WaitFor(selector, 6);
+            }
+            Assert.Equal(total, drained);
+            Assert.True(Support.WaitFor(selector, 5).IsWritable);
         });
 
         [Fact(Timeout = Limit)]
         public Task Peek_does_not_consume() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
-            {
-                server.Register(selector, 1, Interest.Readable);
-                Assert.True(client.TryWrite(Ascii("peekaboo"), 0, 8, out int sent));
-                Assert.Equal(8, sent);
-                Support.WaitFor(selector, 1);
-                var buffer = new byte[100];
-                Assert.True(server.TryPeek(buffer, 0, 4, out int n));
-                Assert.Equal("peek", Ascii(buffer, n));
-                Assert.True(server.TryPeek(buffer, 0, buffer.Length, out n));
-                Assert.Equal("peekaboo", Ascii(buffer, n));
-                Assert.True(Support.WaitFor(selector, 1).IsReadable); // still readable: nothing consumed
-                Assert.True(server.TryRead(buffer, 10, 20, out n));
-                Assert.Equal("peekaboo", Encoding.ASCII.GetString(buffer, 10, n));
-                Assert.False(server.TryPeek(buffer, 0, buffer.Length, out _));
-            }
+            using var pair = new StreamPair();
+            (Selector selector, _, MiowTcpStream client, MiowTcpStream server) = pair;
+            server.Register(selector, 1, Interest.Readable);
+            Assert.True(client.TryWrite(Ascii("peekaboo"), 0, 8, out int sent));
+            Assert.Equal(8, sent);
+            Support.WaitFor(selector, 1);
+            var buffer = new byte[100];
+            Assert.True(server.TryPeek(buffer, 0, 4, out int n));
+            Assert.Equal("peek", Ascii(buffer, n));
+            Assert.True(server.TryPeek(buffer, 0, buffer.Length, out n));
+            Assert.Equal("peekaboo", Ascii(buffer, n));
+            Assert.True(Support.WaitFor(selector, 1).IsReadable); // still readable: nothing consumed
+            Assert.True(server.TryRead(buffer, 10, 20, out n));
+            Assert.Equal("peekaboo", Encoding.ASCII.GetString(buffer, 10, n));
+            Assert.False(server.TryPeek(buffer, 0, buffer.Length, out _));
         });
 
         [Fact(Timeout = Limit)]
         public Task Vectored_reads_and_writes_fill_the_buffers_in_order() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
+            using var pair = new StreamPair();
+            (Selector selector, _, MiowTcpStream client, MiowTcpStream server) = pair;
+            server.Register(selector, 1, Interest.Readable);
+            var parts = new[]
             {
-                server.Register(selector, 1, Interest.Readable);
-                var parts = new[]
-                {
-                    new ArraySegment<byte>(Ascii("ab")),
-                    new ArraySegment<byte>(Ascii("xcdex"), 1, 3),
-                    new ArraySegment<byte>(Array.Empty<byte>()),
-                    new ArraySegment<byte>(Ascii("fghi")),
-                };
-                Assert.True(client.TryWrite(parts, out int sent));
-                Assert.Equal(9, sent);
-                Support.WaitFor(selector, 1);
-                byte[] one = new byte[1], three = new byte[3], rest = new byte[10];
-                var into = new List<ArraySegment<byte>>
-                {
-                    new ArraySegment<byte>(one),
-                    new ArraySegment<byte>(Array.Empty<byte>()),
-                    new ArraySegment<byte>(three),
-                    new ArraySegment<byte>(rest, 2, 8),
-                };
-                Assert.True(server.TryRead(into, out int received));
-                Assert.Equal(9, received);
-                Assert.Equal("a", Ascii(one, 1));
-                Assert.Equal("bcd", Ascii(three, 3));
-                Assert.Equal("efghi", Encoding.ASCII.GetString(rest, 2, 5));
-                Assert.False(server.TryRead(into, out _));
+                new ArraySegment<byte>(Ascii("ab")),
+                new ArraySegment<byte>(Ascii("xcdex"), 1, 3),
+                new ArraySegment<byte>(Array.Empty<byte>()),
+                new ArraySegment<byte>(Ascii("fghi")),
+            };
+            Assert.True(client.TryWrite(parts, out int sent));
+            Assert.Equal(9, sent);
+            Support.WaitFor(selector, 1);
+            byte[] one = new byte[1], three = new byte[3], rest = new byte[10];
+            var into = new List<ArraySegment<byte>>
+            {
+                new ArraySegment<byte>(one),
+                new ArraySegment<byte>(Array.Empty<byte>()),
+                new ArraySegment<byte>(three),
+                new ArraySegment<byte>(rest, 2, 8),
+            };
+            Assert.True(server.TryRead(into, out int received));
+            Assert.Equal(9, received);
+            Assert.Equal("a", Ascii(one, 1));
+            Assert.Equal("bcd", Ascii(three, 3));
+            Assert.Equal("efghi", Encoding.ASCII.GetString(rest, 2, 5));
+            Assert.False(server.TryRead(into, out _));
 
-                Assert.True(client.TryWrite(new List<ArraySegment<byte>>(), out sent));
-                Assert.Equal(0, sent);
-                Assert.Throws<ArgumentNullException>(() => client.TryWrite((IList<ArraySegment<byte>>)null!, out _));
-                Assert.Throws<ArgumentException>(() => client.TryWrite(new[] { default(ArraySegment<byte>) }, out _));
-                var tooMany = Enumerable.Repeat(new ArraySegment<byte>(one), NativeMethods.MIOW_BUFFERS_MAX + 1).ToList();
-                Support.AssertMiowError(MiowErrorCode.InvalidArgument, () => client.TryWrite(tooMany, out _));
-            }
+            Assert.True(client.TryWrite(new List<ArraySegment<byte>>(), out sent));
+            Assert.Equal(0, sent);
+            Assert.Throws<ArgumentNullException>(() => client.TryWrite((IList<ArraySegment<byte>>)null!, out _));
+            Assert.Throws<ArgumentException>(() => client.TryWrite(new[] { default(ArraySegment<byte>) }, out _));
+            var tooMany = Enumerable.Repeat(new ArraySegment<byte>(one), NativeMethods.MIOW_BUFFERS_MAX + 1).ToList();
+            Support.AssertMiowError(MiowErrorCode.InvalidArgument, () => client.TryWrite(tooMany, out _));
         });
 
 #if !MIOWIN_NETSTANDARD
         [Fact(Timeout = Limit)]
         public Task Span_overloads_read_write_and_peek() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
-            {
-                server.Register(selector, 1, Interest.Readable);
-                Assert.True(client.TryWrite("span"u8, out int sent));
-                Assert.Equal(4, sent);
-                Assert.True(client.TryWrite(ReadOnlySpan<byte>.Empty, out sent));
-                Assert.Equal(0, sent);
-                Support.WaitFor(selector, 1);
-                Span<byte> buffer = stackalloc byte[16];
-                Assert.True(server.TryPeek(buffer, out int n));
-                Assert.Equal("span", Encoding.ASCII.GetString(buffer.Slice(0, n)));
-                Assert.True(server.TryRead(buffer, out n));
-                Assert.Equal("span", Encoding.ASCII.GetString(buffer.Slice(0, n)));
-                Assert.False(server.TryRead(buffer, out _));
+            using var pair = new StreamPair();
+            (Selector selector, _, MiowTcpStream client, MiowTcpStream server) = pair;
+            server.Register(selector, 1, Interest.Readable);
+            Assert.True(client.TryWrite("span"u8, out int sent));
+            Assert.Equal(4, sent);
+            Assert.True(client.TryWrite(ReadOnlySpan<byte>.Empty, out sent));
+            Assert.Equal(0, sent);
+            Support.WaitFor(selector, 1);
+            Span<byte> buffer = stackalloc byte[16];
+            Assert.True(server.TryPeek(buffer, out int n));
+            Assert.Equal("span", Encoding.ASCII.GetString(buffer.Slice(0, n)));
+            Assert.True(server.TryRead(buffer, out n));
+            Assert.Equal("span", Encoding.ASCII.GetString(buffer.Slice(0, n)));
+            Assert.False(server.TryRead(buffer, out _));
 
-                using var a = MiowUdpSocket.Bind("127.0.0.1:0");
-                using var b = MiowUdpSocket.Bind("127.0.0.1:0");
-                b.Register(selector, 2, Interest.Readable);
-                Assert.True(a.TrySendTo("dgram"u8, b.LocalAddress, out sent));
-                Support.WaitFor(selector, 2);
-                Assert.True(b.TryPeekFrom(buffer, out n, out string? from));
-                Assert.Equal(a.LocalAddress, from);
-                Assert.True(b.TryReceiveFrom(buffer, out n, out from));
-                Assert.Equal("dgram", Encoding.ASCII.GetString(buffer.Slice(0, n)));
-                Assert.Equal(a.LocalAddress, from);
-                a.Connect(b.LocalAddress);
-                b.Connect(a.LocalAddress);
-                Assert.True(a.TryWrite("connected"u8, out sent));
-                Support.WaitFor(selector, 2);
-                Assert.True(b.TryPeek(buffer, out n));
-                Assert.True(b.TryRead(buffer, out n));
-                Assert.Equal("connected", Encoding.ASCII.GetString(buffer.Slice(0, n)));
-            }
+            using var a = MiowUdpSocket.Bind("127.0.0.1:0");
+            using var b = MiowUdpSocket.Bind("127.0.0.1:0");
+            b.Register(selector, 2, Interest.Readable);
+            Assert.True(a.TrySendTo("dgram"u8, b.LocalAddress, out sent));
+            Support.WaitFor(selector, 2);
+            Assert.True(b.TryPeekFrom(buffer, out n, out string? from));
+            Assert.Equal(a.LocalAddress, from);
+            Assert.True(b.TryReceiveFrom(buffer, out n, out from));
+            Assert.Equal("dgram", Encoding.ASCII.GetString(buffer.Slice(0, n)));
+            Assert.Equal(a.LocalAddress, from);
+            a.Connect(b.LocalAddress);
+            b.Connect(a.LocalAddress);
+            Assert.True(a.TryWrite("connected"u8, out sent));
+            Support.WaitFor(selector, 2);
+            Assert.True(b.TryPeek(buffer, out n));
+            Assert.True(b.TryRead(buffer, out n));
+            Assert.Equal("connected", Encoding.ASCII.GetString(buffer.Slice(0, n)));
         });
 #endif
 
         [Fact(Timeout = Limit)]
         public Task Shutdown_send_ends_the_peers_stream_and_later_writes_fail() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
-            {
-                server.Register(selector, 1, Interest.Readable);
-                client.Shutdown(SocketShutdown.Send);
-                Support.WaitFor(selector, 1);
-                var buffer = new byte[16];
-                Assert.True(server.TryRead(buffer, 0, buffer.Length, out int n));
-                Assert.Equal(0, n); // end of stream
+            using var pair = new StreamPair();
+            (Selector selector, _, MiowTcpStream client, MiowTcpStream server) = pair;
+            server.Register(selector, 1, Interest.Readable);
+            client.Shutdown(SocketShutdown.Send);
+            Support.WaitFor(selector, 1);
+            var buffer = new byte[16];
+            Assert.True(server.TryRead(buffer, 0, buffer.Length, out int n));
+            Assert.Equal(0, n); // end of stream
 
-                MiowException e = Support.AssertMiowError(MiowErrorCode.Shutdown, () => client.TryWrite(Ascii("late"), 0, 4, out _));
-                Assert.Equal(SocketError.Shutdown, e.SocketErrorCode);
+            MiowException e = Support.AssertMiowError(MiowErrorCode.Shutdown, () => client.TryWrite(Ascii("late"), 0, 4, out _));
+            Assert.Equal(SocketError.Shutdown, e.SocketErrorCode);
 
-                client.Register(selector, 2, Interest.Readable);
-                Assert.True(server.TryWrite(Ascii("still here"), 0, 10, out _));
-                Support.WaitFor(selector, 2);
-                Assert.True(client.TryRead(buffer, 0, buffer.Length, out n));
-                Assert.Equal("still here", Ascii(buffer, n));
-                Assert.Throws<ArgumentOutOfRangeException>(() => client.Shutdown((SocketShutdown)7));
-            }
+            client.Register(selector, 2, Interest.Readable);
+            Assert.True(server.TryWrite(Ascii("still here"), 0, 10, out _));
+            Support.WaitFor(selector, 2);
+            Assert.True(client.TryRead(buffer, 0, buffer.Length, out n));
+            Assert.Equal("still here", Ascii(buffer, n));
+            Assert.Throws<ArgumentOutOfRangeException>(() => client.Shutdown((SocketShutdown)7));
         });
 
         [Fact(Timeout = Limit)]
         public Task Disposing_a_stream_closes_its_socket() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            {
-                client.Register(selector, 1, Interest.Readable);
-                server.Dispose();
-                server.Dispose();
-                Support.WaitFor(selector, 1);
-                var buffer = new byte[16];
-                Assert.True(client.TryRead(buffer, 0, buffer.Length, out int n));
-                Assert.Equal(0, n);
-                ObjectDisposedException e = Assert.Throws<ObjectDisposedException>(() => server.TryRead(buffer, 0, 1, out _));
-                Assert.Equal(nameof(MiowTcpStream), e.ObjectName);
-                Assert.Throws<ObjectDisposedException>(() => server.LocalAddress);
-                Assert.Throws<ObjectDisposedException>(() => server.TakeError());
-                Assert.Throws<ObjectDisposedException>(() => server.SocketHandle);
-                Assert.Throws<ObjectDisposedException>(() => server.Register(selector, 2, Interest.Readable));
-            }
+            using var pair = new StreamPair();
+            (Selector selector, _, MiowTcpStream client, MiowTcpStream server) = pair;
+            client.Register(selector, 1, Interest.Readable);
+            server.Dispose();
+            server.Dispose();
+            Support.WaitFor(selector, 1);
+            var buffer = new byte[16];
+            Assert.True(client.TryRead(buffer, 0, buffer.Length, out int n));
+            Assert.Equal(0, n);
+            ObjectDisposedException e = Assert.Throws<ObjectDisposedException>(() => server.TryRead(buffer, 0, 1, out _));
+            Assert.Equal(nameof(MiowTcpStream), e.ObjectName);
+            Assert.Throws<ObjectDisposedException>(() => server.LocalAddress);
+            Assert.Throws<ObjectDisposedException>(() => server.TakeError());
+            Assert.Throws<ObjectDisposedException>(() => server.SocketHandle);
+            Assert.Throws<ObjectDisposedException>(() => server.Register(selector, 2, Interest.Readable));
         });
 
         [Fact(Timeout = Limit)]
@@ -609,40 +625,22 @@ namespace Miowin.Tests
         [Fact(Timeout = Limit)]
         public Task Options_read_back_what_was_set() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
+            using var pair = new StreamPair();
+            (_, MiowTcpListener listener, MiowTcpStream client, _) = pair;
+            AssertReadsBack(() => client.NoDelay, v => client.NoDelay = v, true, false);
+            AssertReadsBack(() => client.Ttl, v => client.Ttl = v, 42);
+            AssertReadsBack(() => listener.Ttl, v => listener.Ttl = v, 17);
+            foreach (int bad in new[] { 0, 256, -1 })
             {
-                client.NoDelay = true;
-                Assert.True(client.NoDelay);
-                client.NoDelay = false;
-                Assert.False(client.NoDelay);
-                client.Ttl = 42;
-                Assert.Equal(42, client.Ttl);
-                listener.Ttl = 17;
-                Assert.Equal(17, listener.Ttl);
-                foreach (int bad in new[] { 0, 256, -1 })
-                {
-                    Support.AssertMiowError(MiowErrorCode.InvalidArgument, () => client.Ttl = bad);
-                }
-                Support.AssertMiowError(MiowErrorCode.NotSupported, () => _ = client.OnlyV6); // IPv4
+                Support.AssertMiowError(MiowErrorCode.InvalidArgument, () => client.Ttl = bad);
             }
+            Support.AssertMiowError(MiowErrorCode.NotSupported, () => _ = client.OnlyV6); // IPv4
 
             using var udp = MiowUdpSocket.Bind("127.0.0.1:0");
-            udp.Broadcast = true;
-            Assert.True(udp.Broadcast);
-            udp.Broadcast = false;
-            Assert.False(udp.Broadcast);
-            udp.MulticastLoopV4 = false;
-            Assert.False(udp.MulticastLoopV4);
-            udp.MulticastLoopV4 = true;
-            Assert.True(udp.MulticastLoopV4);
-            udp.MulticastTtlV4 = 7;
-            Assert.Equal(7, udp.MulticastTtlV4);
-            udp.Ttl = 99;
-            Assert.Equal(99, udp.Ttl);
+            AssertReadsBack(() => udp.Broadcast, v => udp.Broadcast = v, true, false);
+            AssertReadsBack(() => udp.MulticastLoopV4, v => udp.MulticastLoopV4 = v, false, true);
+            AssertReadsBack(() => udp.MulticastTtlV4, v => udp.MulticastTtlV4 = v, 7);
+            AssertReadsBack(() => udp.Ttl, v => udp.Ttl = v, 99);
             Support.AssertMiowError(MiowErrorCode.NotSupported, () => _ = udp.MulticastLoopV6);
             Support.AssertMiowError(MiowErrorCode.InvalidArgument, () => udp.MulticastTtlV4 = 256);
         });
@@ -695,20 +693,15 @@ namespace Miowin.Tests
         [Fact(Timeout = Limit)]
         public Task Calls_of_the_wrong_kind_are_NotSupported() => Bounded(() =>
         {
-            using var selector = new Selector();
-            using var listener = MiowTcpListener.Bind("127.0.0.1:0");
-            (MiowTcpStream client, MiowTcpStream server) = ConnectedPair(selector, listener);
-            using (client)
-            using (server)
-            {
-                using var udp = MiowUdpSocket.Bind("127.0.0.1:0");
-                Assert.Equal(new[] { "broadcast", "nodelay", "read", "recv_from", "send_to", "shutdown", "udp_connect", "write" },
-                             NotSupported(RawCalls(listener.Handle)));
-                Assert.Equal(new[] { "accept", "broadcast", "recv_from", "send_to", "udp_connect" },
-                             NotSupported(RawCalls(client.Handle)));
-                Assert.Equal(new[] { "accept", "nodelay", "shutdown" }, NotSupported(RawCalls(udp.Handle)));
-                Assert.Equal(Support.IsWindows ? 50 : 95, MiowLibrary.LastOsError); // ERROR_NOT_SUPPORTED, EOPNOTSUPP
-            }
+            using var pair = new StreamPair();
+            (_, MiowTcpListener listener, MiowTcpStream client, _) = pair;
+            using var udp = MiowUdpSocket.Bind("127.0.0.1:0");
+            Assert.Equal(new[] { "broadcast", "nodelay", "read", "recv_from", "send_to", "shutdown", "udp_connect", "write" },
+                         NotSupported(RawCalls(listener.Handle)));
+            Assert.Equal(new[] { "accept", "broadcast", "recv_from", "send_to", "udp_connect" },
+                         NotSupported(RawCalls(client.Handle)));
+            Assert.Equal(new[] { "accept", "nodelay", "shutdown" }, NotSupported(RawCalls(udp.Handle)));
+            Assert.Equal(Support.IsWindows ? 50 : 95, MiowLibrary.LastOsError); // ERROR_NOT_SUPPORTED, EOPNOTSUPP
         });
 
         [Fact(Timeout = Limit)]
