@@ -19,7 +19,8 @@ usage: scripts/bench.sh [options] [-- bench_scaling or bench_net options]
   --dll            time miowin through miowin.dll (bench_scaling) instead of the static
                    build (bench_scaling_static); the DLL build cannot count miowin's AFD calls
   --native         instead of all that: build with the linux preset and compare miowin's
-                   poll path with raw epoll_wait on the same sockets (bench_epoll)
+                   poll path with raw epoll_wait on the same sockets (bench_epoll); it
+                   starts at once and takes no further options
   --net            instead of all that: the network benchmark (bench_net) under Wine, a TCP
                    echo (100 connections, 64-byte messages, one in flight on each: round
                    trips per second) and a UDP ping-pong (1 and 4 pairs: round-trip latency),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shows miowin working on a fresh Debian machine: installs what is missing, builds, and runs the
-# UDP ping-pong (docs/examples/udp_ping.c), then the TCP echo demo (docs/examples/echo_demo.c),
-# whose last line, "echo demo: OK", is the verdict. Safe to run again: bootstrap skips what is
+# UDP ping-pong (docs/examples/udp_ping.c), the named-pipe echo (docs/examples/pipe_echo.c),
+# then the TCP echo demo (docs/examples/echo_demo.c), whose last line, "echo demo: OK", is the
+# verdict (each example fails the script if it fails). Safe to run again: bootstrap skips what is
 # installed, and the build only redoes what changed.
 #
 #   scripts/demo.sh            the Windows build (mingw64 preset), run under Wine

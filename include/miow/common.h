@@ -71,7 +71,8 @@ typedef uintptr_t miow_socket_t;
  */
 typedef struct miow_selector miow_selector;
 
-/** @brief A source: a socket that can be registered with one selector at a time. */
+/** @brief A source: a socket (or named pipe) that can be registered with one selector at a
+ *  time. */
 typedef struct miow_source miow_source;
 
 /** @brief A waker: wakes a selector's poll from any thread. */

@@ -91,7 +91,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_peek(miow_source *src, void *buffer, s
  * @retval MIOW_EINVAL @p sent is NULL, or @p buffer is NULL with a non-zero @p length.
  * @retval MIOW_ENOTSUP @p src is a listener or wraps a caller-owned socket.
  * @retval MIOW_ENOTCONN Not connected: a UDP source without a default peer, a server pipe
- *         without a client, a TCP connect still in progress or failed (on Windows; Linux
+ *         without a client and no connect outstanding, a TCP connect still in progress or failed (on Windows; Linux
  *         answers #MIOW_EWOULDBLOCK during the connect and its error after it, so write only
  *         once the connect was reported and miow_source_take_error() said it worked).
  * @retval MIOW_ENOENT @p src is a pipe that was never registered.

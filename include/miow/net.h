@@ -275,7 +275,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_shutdown(miow_source *src, int32_t how
  * @param[out] os_error Receives the OS code of that error (0 if none); may be NULL.
  * @retval 0 Success (whether or not an error was pending).
  * @retval MIOW_EINVAL @p error is NULL.
- * @retval MIOW_ENOTSUP @p src is a pipe or wraps a caller-owned socket.
+ * @retval MIOW_ENOTSUP @p src wraps a caller-owned socket.
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  * @retval MIOW_EOS The OS call failed; see miow_last_os_error().
  */

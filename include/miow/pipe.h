@@ -35,7 +35,8 @@
  *
  * Freeing a pipe cancels its outstanding read and connect; their completions are absorbed
  * without touching freed memory. A write still in flight is left to finish, so the bytes
- * reported written reach the peer, and the pipe is closed after it.
+ * reported written reach the peer, and the pipe is closed after it (when the selector is
+ * destroyed, such writes get 2 seconds before they are cancelled too).
  *
  * On Linux a pipe is a Unix-domain stream socket in the abstract namespace, named after the
  * pipe's name, with the same calls and semantics; see @ref pipes.

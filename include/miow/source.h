@@ -10,9 +10,11 @@
 
 /**
  * @defgroup miow_source Source
- * @brief A source wraps a socket the caller owns and tracks its registration.
+ * @brief A source wraps a socket and tracks its registration.
  *
- * The library never closes the socket. A source is registered with at most one selector at a
+ * A source made with miow_source_new() wraps a socket the caller owns, and the library never
+ * closes it; sources made by the calls of @ref miow_net and @ref miow_pipe own their socket or
+ * pipe, and freeing them closes it. A source is registered with at most one selector at a
  * time. Each registration keeps one poll request outstanding for the socket; changes made
  * while another thread is blocked in miow_selector_poll() take effect in that same poll.
  *
