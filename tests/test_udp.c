@@ -150,7 +150,10 @@ static void test_port_unreachable_does_not_fail_later_io(void **state) {
   char a_addr[MIOW_ADDRESS_SIZE], b_addr[MIOW_ADDRESS_SIZE], nobody[MIOW_ADDRESS_SIZE];
   miow_source *a = net_udp("127.0.0.1:0", a_addr);
   miow_source *b = net_udp("127.0.0.1:0", b_addr);
-  snprintf(nobody, sizeof nobody, "127.0.0.1:%u", (unsigned)support_unused_port());
+  /* Another loopback address: nothing in any test binds 127.0.0.2, whereas a port of
+   * 127.0.0.1 that is free now may be taken at once by a suite running beside this one
+   * (test_epoll binds 10,000 UDP sockets there), which would then receive the stray datagram. */
+  snprintf(nobody, sizeof nobody, "127.0.0.2:%u", (unsigned)support_unused_port());
   assert_int_equal(miow_source_register(a, sel, 1, MIOW_READABLE), 0);
   char buf[16];
   size_t n;
