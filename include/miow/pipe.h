@@ -87,7 +87,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_pipe_open(miow_source **out, const char *name
  *
  * Returns 0 when a client is connected already. Otherwise it returns #MIOW_EWOULDBLOCK with
  * the connect outstanding, and its completion reports the pipe writable; if the connect
- * failed, miow_source_take_error() then returns the error.
+ * failed, miow_source_take_error() then returns the error. A client that has since closed
+ * still counts as connected (reads return its last bytes, then end of stream) until
+ * miow_pipe_disconnect(): call that before connecting the next client.
  * @param server A source from miow_pipe_create(), registered.
  * @retval 0 A client is connected.
  * @retval MIOW_EWOULDBLOCK The connect is outstanding (also when it already was).
