@@ -16,8 +16,9 @@ bool io_buffers_are_valid(const miow_buffer *buffers, size_t count) {
 }
 
 bool io_kind_transfers(source_kind kind) {
-  return kind == SOURCE_TCP_STREAM || kind == SOURCE_UDP || kind == SOURCE_PIPE_SERVER ||
-         kind == SOURCE_PIPE_CLIENT;
+  uint32_t kinds =
+      SOURCE_KIND_BIT(SOURCE_TCP_STREAM) | SOURCE_KIND_BIT(SOURCE_UDP) | SOURCE_KINDS_PIPES;
+  return (SOURCE_KIND_BIT(kind) & kinds) != 0;
 }
 
 int32_t io_finish(source_obj *src, int32_t rc, uint32_t bits) {
@@ -37,8 +38,7 @@ static int32_t io__receive(miow_source *handle, const miow_buffer *buffers, size
     /* A pipe's operations complete on its selector's port: there is none before it is
      * registered. */
     if (src->tied == NULL) return source_leave(src, error_set(MIOW_ENOENT));
-    return io_finish(src, sys_pipe_read(src->pipe, buffers, count, flags, received),
-                     IO_REARM_READ);
+    return io_finish(src, sys_pipe_read(src->pipe, buffers, count, flags, received), IO_REARM_READ);
   }
   return io_finish(src, sys_sock_recv(src->socket, buffers, count, flags, received, NULL),
                    IO_REARM_READ);
@@ -70,8 +70,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_peek(miow_source *src, void *buffer, s
   return io__receive(src, &one, 1, SYS_RECV_PEEK, received);
 }
 
-MIOW_EXTERN int32_t MIOW_CALL miow_source_write(miow_source *src, const void *buffer,
-                                                size_t length, size_t *sent) {
+MIOW_EXTERN int32_t MIOW_CALL miow_source_write(miow_source *src, const void *buffer, size_t length,
+                                                size_t *sent) {
   /* The buffer is only read: the cast drops const to share the vector type with reads. */
   miow_buffer one = {(void *)(uintptr_t)buffer, length};
   return io__send(src, &one, 1, sent);

@@ -46,12 +46,22 @@ typedef struct waker_obj {
 
 /* Looks up a source and locks it; NULL (with MIOW_EBADHANDLE recorded) if it is not live. */
 source_obj *source_enter(miow_source *handle);
+
+/* Sets of source kinds, for source_enter_kind(). */
+#define SOURCE_KIND_BIT(kind) (1u << (kind))
+#define SOURCE_KINDS_SOCKETS                                                   \
+  (SOURCE_KIND_BIT(SOURCE_TCP_LISTENER) | SOURCE_KIND_BIT(SOURCE_TCP_STREAM) | \
+   SOURCE_KIND_BIT(SOURCE_UDP))
+#define SOURCE_KINDS_PIPES \
+  (SOURCE_KIND_BIT(SOURCE_PIPE_SERVER) | SOURCE_KIND_BIT(SOURCE_PIPE_CLIENT))
+
+/* source_enter() for a call that applies to the kinds in `kinds` only: NULL, with the code in
+ * *rc (MIOW_EBADHANDLE, or MIOW_ENOTSUP for another kind, recorded), when it cannot go on. */
+source_obj *source_enter_kind(miow_source *handle, uint32_t kinds, int32_t *rc);
 /* Unlocks and releases a source from source_enter(); returns `rc`. */
 int32_t source_leave(source_obj *src, int32_t rc);
 /* Publishes a source for `pipe` (which the caller frees on failure). */
 int32_t source_publish_pipe(sys_pipe *pipe, source_kind kind, miow_source **out);
-/* Whether a source is one end of a named pipe. */
-bool source_is_pipe(const source_obj *src);
 /* Publishes a source that owns `socket` (closing it on failure). */
 int32_t source_publish_owned(miow_socket_t socket, source_kind kind, uint16_t family,
                              miow_source **out);

@@ -40,23 +40,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_pipe_open(miow_source **out, const char *name
   return pipe__publish(pipe, SOURCE_PIPE_CLIENT, out);
 }
 
-/* Enters `handle` as a server pipe; NULL (with the code in *rc) otherwise. */
-static source_obj *pipe__enter_server(miow_source *handle, int32_t *rc) {
-  source_obj *src = source_enter(handle);
-  if (src == NULL) {
-    *rc = MIOW_EBADHANDLE;
-    return NULL;
-  }
-  if (src->kind != SOURCE_PIPE_SERVER) {
-    *rc = source_leave(src, error_set(MIOW_ENOTSUP));
-    return NULL;
-  }
-  return src;
-}
-
 MIOW_EXTERN int32_t MIOW_CALL miow_pipe_connect(miow_source *handle) {
   int32_t rc;
-  source_obj *src = pipe__enter_server(handle, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_PIPE_SERVER), &rc);
   if (src == NULL) return rc;
   if (src->tied == NULL) return source_leave(src, error_set(MIOW_ENOENT));
   rc = sys_pipe_connect(src->pipe);
@@ -66,7 +52,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_pipe_connect(miow_source *handle) {
 
 MIOW_EXTERN int32_t MIOW_CALL miow_pipe_disconnect(miow_source *handle) {
   int32_t rc;
-  source_obj *src = pipe__enter_server(handle, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_PIPE_SERVER), &rc);
   if (src == NULL) return rc;
   return source_leave(src, sys_pipe_disconnect(src->pipe));
 }

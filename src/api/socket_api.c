@@ -4,24 +4,9 @@
 #include "error.h"
 #include "objects.h"
 
-/* Enters `handle` as a socket the library created (or, with `pipes`, a pipe too); NULL (with
- * the code in *rc) otherwise. */
-static source_obj *socket__enter(miow_source *handle, bool pipes, int32_t *rc) {
-  source_obj *src = source_enter(handle);
-  if (src == NULL) {
-    *rc = MIOW_EBADHANDLE;
-    return NULL;
-  }
-  if (src->kind == SOURCE_FOREIGN || (!pipes && source_is_pipe(src))) {
-    *rc = source_leave(src, error_set(MIOW_ENOTSUP));
-    return NULL;
-  }
-  return src;
-}
-
 MIOW_EXTERN int32_t MIOW_CALL miow_source_shutdown(miow_source *handle, int32_t how) {
   int32_t rc;
-  source_obj *src = socket__enter(handle, false, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KINDS_SOCKETS, &rc);
   if (src == NULL) return rc;
   if (how != MIOW_SHUT_READ && how != MIOW_SHUT_WRITE && how != MIOW_SHUT_BOTH)
     return source_leave(src, error_set(MIOW_EINVAL));
@@ -32,7 +17,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_shutdown(miow_source *handle, int32_t 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_take_error(miow_source *handle, int32_t *error,
                                                      int32_t *os_error) {
   int32_t rc;
-  source_obj *src = socket__enter(handle, true, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KINDS_SOCKETS | SOURCE_KINDS_PIPES, &rc);
   if (src == NULL) return rc;
   if (error == NULL) return source_leave(src, error_set(MIOW_EINVAL));
   int32_t pending = 0;
@@ -47,7 +32,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_take_error(miow_source *handle, int32_
 
 static int32_t socket__address(miow_source *handle, bool peer, char *buffer, size_t size) {
   int32_t rc;
-  source_obj *src = socket__enter(handle, false, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KINDS_SOCKETS, &rc);
   if (src == NULL) return rc;
   if (buffer == NULL) return source_leave(src, error_set(MIOW_EINVAL));
   sys_addr addr;
@@ -99,7 +84,7 @@ static int32_t socket__option_min(int32_t option) { return option == MIOW_OPT_TT
 
 static int32_t socket__option(miow_source *handle, int32_t option, bool set, int32_t *value) {
   int32_t rc;
-  source_obj *src = socket__enter(handle, false, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KINDS_SOCKETS, &rc);
   if (src == NULL) return rc;
   const socket__option_rule *rule = socket__rule(option);
   if (rule == NULL || value == NULL ||

@@ -6,10 +6,6 @@
 #include "interest.h"
 #include "objects.h"
 
-bool source_is_pipe(const source_obj *src) {
-  return src->kind == SOURCE_PIPE_SERVER || src->kind == SOURCE_PIPE_CLIENT;
-}
-
 /* Ends the current registration; called with the source locked. */
 static int32_t source__detach(source_obj *src) {
   int32_t rc = 0;
@@ -47,6 +43,19 @@ source_obj *source_enter(miow_source *handle) {
     sys_lock_release(&src->lock);
     handle_release(&src->base);
     error_set(MIOW_EBADHANDLE);
+    return NULL;
+  }
+  return src;
+}
+
+source_obj *source_enter_kind(miow_source *handle, uint32_t kinds, int32_t *rc) {
+  source_obj *src = source_enter(handle);
+  if (src == NULL) {
+    *rc = MIOW_EBADHANDLE;
+    return NULL;
+  }
+  if ((SOURCE_KIND_BIT(src->kind) & kinds) == 0) {
+    *rc = source_leave(src, error_set(MIOW_ENOTSUP));
     return NULL;
   }
   return src;

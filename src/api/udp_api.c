@@ -4,23 +4,9 @@
 #include "io_shared.h"
 #include "objects.h"
 
-/* Enters `handle` as a UDP source; NULL (with the code in *rc) otherwise. */
-static source_obj *udp__enter(miow_source *handle, int32_t *rc) {
-  source_obj *src = source_enter(handle);
-  if (src == NULL) {
-    *rc = MIOW_EBADHANDLE;
-    return NULL;
-  }
-  if (src->kind != SOURCE_UDP) {
-    *rc = source_leave(src, error_set(MIOW_ENOTSUP));
-    return NULL;
-  }
-  return src;
-}
-
 MIOW_EXTERN int32_t MIOW_CALL miow_udp_connect(miow_source *handle, const char *address) {
   int32_t rc;
-  source_obj *src = udp__enter(handle, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_UDP), &rc);
   if (src == NULL) return rc;
   sys_addr addr;
   if (!address_parse(address, &addr) || addr.family != src->family)
@@ -28,10 +14,10 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_connect(miow_source *handle, const char *
   return source_leave(src, sys_sock_connect(src->socket, &addr));
 }
 
-static int32_t udp__receive_from(miow_source *handle, void *buffer, size_t length,
-                                 size_t *received, char *from, size_t from_size, uint32_t flags) {
+static int32_t udp__receive_from(miow_source *handle, void *buffer, size_t length, size_t *received,
+                                 char *from, size_t from_size, uint32_t flags) {
   int32_t rc;
-  source_obj *src = udp__enter(handle, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_UDP), &rc);
   if (src == NULL) return rc;
   miow_buffer one = {buffer, length};
   /* The room is checked up front, because afterwards the datagram would already be gone. */
@@ -61,7 +47,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_peek_from(miow_source *src, void *buffer,
 MIOW_EXTERN int32_t MIOW_CALL miow_udp_send_to(miow_source *handle, const void *buffer,
                                                size_t length, const char *address, size_t *sent) {
   int32_t rc;
-  source_obj *src = udp__enter(handle, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_UDP), &rc);
   if (src == NULL) return rc;
   miow_buffer one = {(void *)(uintptr_t)buffer, length};
   sys_addr addr;
@@ -75,7 +61,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_send_to(miow_source *handle, const void *
 static int32_t udp__multicast(miow_source *handle, bool join, uint16_t family, const char *group,
                               const char *iface, uint32_t ifindex) {
   int32_t rc;
-  source_obj *src = udp__enter(handle, &rc);
+  source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_UDP), &rc);
   if (src == NULL) return rc;
   if (src->family != family) return source_leave(src, error_set(MIOW_ENOTSUP));
   sys_addr group_addr;
@@ -83,8 +69,8 @@ static int32_t udp__multicast(miow_source *handle, bool join, uint16_t family, c
   if (!address_parse_ip(family, group, &group_addr) ||
       (iface != NULL && !address_parse_ip(SYS_IPV4, iface, &iface_addr)))
     return source_leave(src, error_set(MIOW_EINVAL));
-  return source_leave(src, sys_sock_multicast(src->socket, join, &group_addr, &iface_addr,
-                                              ifindex));
+  return source_leave(src,
+                      sys_sock_multicast(src->socket, join, &group_addr, &iface_addr, ifindex));
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_udp_join_multicast_v4(miow_source *src, const char *group,

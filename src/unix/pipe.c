@@ -15,6 +15,7 @@
 #include "error.h"
 #include "interest.h"
 #include "registration.h"
+#include "socket_io.h"
 #include "sys.h"
 
 /* The API layer has checked that a name starts with this and has more after it. */
@@ -325,24 +326,13 @@ static int32_t pipe__ready(sys_pipe *pipe) {
 
 /* ---- I/O ------------------------------------------------------------------------------- */
 
-/* The buffers as iovecs, cut (to empty if need be) so that their total stays within `room`. */
-static void pipe__iovecs(struct iovec *iov, const miow_buffer *buffers, size_t count,
-                         uint64_t room) {
-  for (size_t i = 0; i < count; i++) {
-    uint64_t length = buffers[i].length < room ? buffers[i].length : room;
-    iov[i].iov_base = buffers[i].data;
-    iov[i].iov_len = (size_t)length;
-    room -= length;
-  }
-}
-
 int32_t sys_pipe_read(sys_pipe *pipe, const miow_buffer *buffers, size_t count, uint32_t flags,
                       size_t *received) {
   if (count > MIOW_BUFFERS_MAX) return error_set(MIOW_EINVAL);
   int32_t rc = pipe__ready(pipe);
   if (rc != 0) return rc;
   struct iovec iov[MIOW_BUFFERS_MAX];
-  pipe__iovecs(iov, buffers, count, INT32_MAX);
+  socket_io_iovecs(iov, buffers, count, INT32_MAX);
   struct msghdr msg;
   memset(&msg, 0, sizeof msg);
   msg.msg_iov = iov;
@@ -368,7 +358,7 @@ int32_t sys_pipe_write(sys_pipe *pipe, const miow_buffer *buffers, size_t count,
   int32_t rc = pipe__ready(pipe);
   if (rc != 0) return rc;
   struct iovec iov[MIOW_BUFFERS_MAX];
-  pipe__iovecs(iov, buffers, count, MIOW_PIPE_WRITE_MAX);
+  socket_io_iovecs(iov, buffers, count, MIOW_PIPE_WRITE_MAX);
   struct msghdr msg;
   memset(&msg, 0, sizeof msg);
   msg.msg_iov = iov;

@@ -13,15 +13,12 @@
 
 #include "error.h"
 #include "sockaddr.h"
+#include "socket_io.h"
 
 /* The API layer's limit fits the kernel's (UIO_MAXIOV), so a call is never split. */
 _Static_assert(MIOW_BUFFERS_MAX <= IOV_MAX, "MIOW_BUFFERS_MAX exceeds the kernel's iovec limit");
 
-/* One transfer moves at most INT32_MAX bytes, the Winsock limit io.h documents: later buffers
- * are cut (to empty if need be) so that the total stays within it, which also keeps 64-bit
- * lengths from wrapping a 32-bit size_t. */
-static void socket_io__iovecs(struct iovec *iov, const miow_buffer *buffers, size_t count) {
-  uint64_t room = INT32_MAX;
+void socket_io_iovecs(struct iovec *iov, const miow_buffer *buffers, size_t count, uint64_t room) {
   for (size_t i = 0; i < count; i++) {
     uint64_t length = buffers[i].length < room ? buffers[i].length : room;
     iov[i].iov_base = buffers[i].data;
@@ -49,7 +46,7 @@ int32_t sys_sock_recv(miow_socket_t socket, const miow_buffer *buffers, size_t c
                       uint32_t flags, size_t *received, sys_addr *from) {
   if (count > MIOW_BUFFERS_MAX) return error_set(MIOW_EINVAL);
   struct iovec iov[MIOW_BUFFERS_MAX];
-  socket_io__iovecs(iov, buffers, count);
+  socket_io_iovecs(iov, buffers, count, INT32_MAX);
   int fd = (int)socket;
   int os_flags = (flags & SYS_RECV_PEEK) != 0 ? MSG_PEEK : 0;
   sockaddr_any sa;
@@ -104,7 +101,7 @@ int32_t sys_sock_send(miow_socket_t socket, const miow_buffer *buffers, size_t c
    * sys_sock_connect() does here too. */
   if (to != NULL && to->port == 0) return error_set(MIOW_EADDRNOTAVAIL);
   struct iovec iov[MIOW_BUFFERS_MAX];
-  socket_io__iovecs(iov, buffers, count);
+  socket_io_iovecs(iov, buffers, count, INT32_MAX);
   int fd = (int)socket;
   sockaddr_any sa;
   struct msghdr msg;
