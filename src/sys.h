@@ -165,9 +165,10 @@ int32_t sys_selector_post(sys_selector *sel, uint64_t token, uint32_t readiness)
 
 typedef struct sys_registration sys_registration;
 
-/* An internal interest bit, never accepted from hosts: keep watching for the socket's close
- * between polls, so that the registration can never be mistaken for a new socket that got the
- * closed one's value (the epoll layer, whose hosts may close sockets without deleting them). */
+/* An internal interest bit, never accepted from hosts: the host owns the socket and may close
+ * it without deregistering (miow_source_new, the epoll calls), so the backend must never take
+ * a new socket that got the closed one's value for the registered one. It does so without a
+ * second request per socket (Windows: docs/epoll.md, "Closed sockets"). */
 #define SYS_WATCH_CLOSE 0x80000000u
 /* Another internal bit (Linux): the registered socket is a pipe server's listening socket, whose
  * readability is reported as MIOW_WRITABLE (and MIOW_READABLE), the pipe's connect completing

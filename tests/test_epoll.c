@@ -383,10 +383,13 @@ static void test_every_misuse_fails_with_linux_errno_and_precedence(void **state
   spare = epoll_create(1);
   assert_non_null(spare);
 
-  /* Closing: NULL, made up, of another kind, twice. */
+  /* Closing: NULL, made up, twice: nothing open, EBADF. Something open that is not an epoll
+   * handle (another miowin handle, a socket, an event or file): EINVAL, as wepoll says. */
   EXPECT_ERRNO(epoll_close(NULL) == -1, EBADF, MIOW_EBADHANDLE);
   EXPECT_ERRNO(epoll_close(made_up) == -1, EBADF, MIOW_EBADHANDLE);
-  EXPECT_ERRNO(epoll_close((miow_epoll_t)sel) == -1, EBADF, MIOW_EBADHANDLE);
+  EXPECT_ERRNO(epoll_close((miow_epoll_t)sel) == -1, EINVAL, MIOW_EINVAL);
+  EXPECT_ERRNO(epoll_close((miow_epoll_t)(uintptr_t)client) == -1, EINVAL, MIOW_EINVAL);
+  EXPECT_ERRNO(epoll_close((miow_epoll_t)(uintptr_t)not_socket) == -1, EINVAL, MIOW_EINVAL);
   assert_int_equal(epoll_close(spare), 0);
   EXPECT_ERRNO(epoll_close(spare) == -1, EBADF, MIOW_EBADHANDLE);
 
@@ -397,6 +400,12 @@ static void test_every_misuse_fails_with_linux_errno_and_precedence(void **state
   /* A bad epoll handle comes first, then a bad socket, then what is not a socket. */
   EXPECT_ERRNO(epoll_ctl(made_up, 99, gone, NULL) == -1, EBADF, MIOW_EBADHANDLE);
   EXPECT_ERRNO(epoll_ctl(spare, EPOLL_CTL_ADD, client, &ev) == -1, EBADF, MIOW_EBADHANDLE);
+  EXPECT_ERRNO(epoll_ctl((miow_epoll_t)sel, EPOLL_CTL_ADD, client, &ev) == -1, EINVAL,
+               MIOW_EINVAL);
+  EXPECT_ERRNO(epoll_ctl((miow_epoll_t)(uintptr_t)client, EPOLL_CTL_ADD, client, &ev) == -1,
+               EINVAL, MIOW_EINVAL);
+  EXPECT_ERRNO(epoll_ctl((miow_epoll_t)(uintptr_t)not_socket, EPOLL_CTL_ADD, client, &ev) == -1,
+               EINVAL, MIOW_EINVAL);
   EXPECT_ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, gone, &et) == -1, EBADF, MIOW_EBADHANDLE);
   EXPECT_ERRNO(epoll_ctl(ep, 99, gone, &ev) == -1, EBADF, MIOW_EBADHANDLE);
   EXPECT_ERRNO(epoll_ctl(ep, EPOLL_CTL_MOD, gone, &ev) == -1, EBADF, MIOW_EBADHANDLE);
@@ -434,7 +443,11 @@ static void test_every_misuse_fails_with_linux_errno_and_precedence(void **state
   EXPECT_ERRNO(epoll_wait(ep, NULL, 4, 0) == -1, EINVAL, MIOW_EINVAL);
   EXPECT_ERRNO(epoll_wait(made_up, out, 4, 0) == -1, EBADF, MIOW_EBADHANDLE);
   EXPECT_ERRNO(epoll_wait(spare, out, 4, 0) == -1, EBADF, MIOW_EBADHANDLE);
-  EXPECT_ERRNO(epoll_wait((miow_epoll_t)sel, out, 4, 0) == -1, EBADF, MIOW_EBADHANDLE);
+  EXPECT_ERRNO(epoll_wait((miow_epoll_t)sel, out, 4, 0) == -1, EINVAL, MIOW_EINVAL);
+  EXPECT_ERRNO(epoll_wait((miow_epoll_t)(uintptr_t)client, out, 4, 0) == -1, EINVAL,
+               MIOW_EINVAL);
+  EXPECT_ERRNO(epoll_wait((miow_epoll_t)(uintptr_t)not_socket, out, 4, 0) == -1, EINVAL,
+               MIOW_EINVAL);
   assert_int_equal(epoll_wait(ep, out, 4, 0), 0);
 
   assert_int_equal(miow_selector_free(sel), 0);

@@ -55,6 +55,15 @@ static int32_t epoll__fail(int32_t code) {
   return -1;
 }
 
+/* Why a value is no epoll handle, as Linux and wepoll tell it: EINVAL's code for something open
+ * that is not one (another miowin handle, an event, a file, a socket), EBADF's for a value
+ * that names nothing at all. */
+static int32_t epoll__not_epoll(miow_epoll_t handle) {
+  if (handle == NULL) return MIOW_EBADHANDLE; /* never a handle, though 0 is a descriptor */
+  bool open = handle_is_live(handle) || sys_handle_is_open((miow_socket_t)(uintptr_t)handle);
+  return open ? MIOW_EINVAL : MIOW_EBADHANDLE;
+}
+
 static void epoll__destroy(handle_obj *obj) {
   epoll_obj *ep = (epoll_obj *)obj;
   sys_selector_destroy(ep->sel);
@@ -136,7 +145,7 @@ static int32_t epoll__add(epoll_obj *ep, miow_socket_t sock, const miow_epoll_ev
   entry->events = event->events;
   entry->data = event->data.u64;
   /* epoll hosts may close a socket without deleting it, and the OS may give its value to the
-   * next socket at once: have the backend watch for the close even between waits. */
+   * next socket at once: the backend must never take that socket for this one. */
   rc = sys_register(ep->sel, sock, epoll_map_token(&ep->map, index),
                     epoll__interests(event->events) | SYS_WATCH_CLOSE, &entry->reg);
   if (rc != 0) {
@@ -263,7 +272,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_epoll_wait(miow_epoll_t ephnd, miow_epoll_eve
   /* Linux checks the array before the handle. */
   if (events == NULL || maxevents <= 0) return epoll__fail(MIOW_EINVAL);
   epoll_obj *ep = (epoll_obj *)handle_acquire(ephnd, HANDLE_EPOLL);
-  if (ep == NULL) return epoll__fail(MIOW_EBADHANDLE);
+  if (ep == NULL) return epoll__fail(epoll__not_epoll(ephnd));
   double deadline = sys_now_ms() + (timeout > 0 ? (double)timeout : 0.0);
   int32_t rc = 0, count = 0;
   sys_lock_acquire(&ep->lock);
@@ -323,7 +332,7 @@ MIOW_EXTERN miow_epoll_t MIOW_CALL miow_epoll_create(int32_t size) {
 
 MIOW_EXTERN int32_t MIOW_CALL miow_epoll_close(miow_epoll_t ephnd) {
   epoll_obj *ep = (epoll_obj *)handle_remove(ephnd, HANDLE_EPOLL);
-  if (ep == NULL) return epoll__fail(MIOW_EBADHANDLE);
+  if (ep == NULL) return epoll__fail(epoll__not_epoll(ephnd));
   sys_lock_acquire(&ep->lock);
   ep->closed = true;
   /* The thread holding the turn returns from the selector; those awaiting it wake up. */
@@ -340,7 +349,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_epoll_close(miow_epoll_t ephnd) {
 MIOW_EXTERN int32_t MIOW_CALL miow_epoll_ctl(miow_epoll_t ephnd, int32_t op, miow_socket_t sock,
                                              miow_epoll_event *event) {
   epoll_obj *ep = epoll__enter(ephnd);
-  if (ep == NULL) return epoll__fail(MIOW_EBADHANDLE);
+  if (ep == NULL) return epoll__fail(epoll__not_epoll(ephnd));
   int32_t rc;
   switch (op) {
     case EPOLL_CTL_ADD: rc = epoll__add(ep, sock, event); break;

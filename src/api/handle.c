@@ -27,13 +27,14 @@ static uint32_t slot_count;
 static uint32_t slot_capacity;
 static uint32_t free_head = UINT32_MAX;
 
+/* `kind` 0 matches any kind. */
 static slot *handle__lookup(const void *handle, handle_kind kind) {
   uintptr_t value = (uintptr_t)handle;
   uint32_t index = (uint32_t)(value & INDEX_MASK);
   uintptr_t gen = value >> INDEX_BITS;
   if (gen == 0 || index >= slot_count) return NULL;
   slot *s = &slots[index];
-  if (s->obj == NULL || s->gen != gen || s->obj->kind != kind) return NULL;
+  if (s->obj == NULL || s->gen != gen || (kind != 0 && s->obj->kind != kind)) return NULL;
   return s;
 }
 
@@ -79,6 +80,13 @@ handle_obj *handle_acquire(const void *handle, handle_kind kind) {
   }
   sys_lock_release(&table_lock);
   return obj;
+}
+
+bool handle_is_live(const void *handle) {
+  sys_lock_acquire(&table_lock);
+  bool live = handle__lookup(handle, 0) != NULL;
+  sys_lock_release(&table_lock);
+  return live;
 }
 
 handle_obj *handle_remove(const void *handle, handle_kind kind) {

@@ -4,6 +4,7 @@
 #ifndef MIOW_API_HANDLE_H
 #define MIOW_API_HANDLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum handle_kind {
@@ -28,6 +29,9 @@ int32_t handle_insert(handle_obj *obj, void **out);
 /* The object behind a live handle of that kind, with a reference the caller must release; NULL
  * if the handle is not live. */
 handle_obj *handle_acquire(const void *handle, handle_kind kind);
+
+/* Whether `handle` is a live handle of any kind. */
+bool handle_is_live(const void *handle);
 
 /* Takes a live handle out of the table: later lookups fail. Returns the object with the table's
  * reference handed to the caller, or NULL if the handle was not live (a second free). */

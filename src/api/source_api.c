@@ -152,7 +152,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
     }
   } else if (rc == 0) {
     rc = sys_socket_check(src->socket);
-    if (rc == 0) rc = sys_register(sel->sys, src->socket, token, interests, &src->reg);
+    /* A socket the host owns may be closed behind the library's back. */
+    uint32_t watch = src->kind == SOURCE_FOREIGN ? SYS_WATCH_CLOSE : 0;
+    if (rc == 0) rc = sys_register(sel->sys, src->socket, token, interests | watch, &src->reg);
   }
   if (rc == 0) {
     src->sel = sel; /* keeps the reference taken above */

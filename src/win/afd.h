@@ -29,10 +29,13 @@ typedef struct afd_poll_info {
   afd_poll_handle_info handles[1];
 } afd_poll_info;
 
-/* How many requests this process issued and cancelled, for the benchmark's per-event counts. */
+/* How many requests this process issued and cancelled, and how many of the library's are
+ * outstanding right now (issued, their completion not yet consumed), for the benchmarks and
+ * the tests that pin the request counts (tests/test_afd_counts.c). */
 typedef struct afd_stats {
   volatile LONG64 polls;
   volatile LONG64 cancels;
+  volatile LONG64 outstanding;
 } afd_stats;
 extern afd_stats afd_counters;
 

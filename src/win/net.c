@@ -65,3 +65,12 @@ int net_base_socket(SOCKET socket, SOCKET *out) {
   }
   return error;
 }
+
+int net_socket_type(SOCKET socket) {
+  int saved = WSAGetLastError();
+  int type;
+  int len = sizeof type;
+  if (getsockopt(socket, SOL_SOCKET, SO_TYPE, (char *)&type, &len) != 0) type = -1;
+  WSASetLastError(saved);
+  return type;
+}

@@ -14,4 +14,8 @@ bool net_is_socket(SOCKET socket);
  * Returns 0 or a Winsock error. */
 int net_base_socket(SOCKET socket, SOCKET *out);
 
+/* The socket's type (SOCK_STREAM, SOCK_DGRAM...), or -1 if `socket` is not a socket. Leaves
+ * the thread's last error as it was: it runs inside calls that succeed. */
+int net_socket_type(SOCKET socket);
+
 #endif

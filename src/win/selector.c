@@ -47,37 +47,37 @@ static void selector__update_all(sys_selector *sel) {
   }
 }
 
-/* Turns dequeued packets into events; called with the lock held. Returns how many events. */
-static size_t selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_event *events) {
-  size_t count = 0;
+/* Turns dequeued packets into events at `events[*count]` onwards; called with the lock held.
+ * Returns true if a packet added to an event this poll had already reported (a registration
+ * re-armed and completed again while the poll collected): the port has nothing new then. */
+static bool selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_event *events,
+                               size_t *count) {
+  bool folded = false;
   for (ULONG i = 0; i < n; i++) {
     const OVERLAPPED_ENTRY *entry = &entries[i];
-    miow_event *event = &events[count];
+    miow_event *event = &events[*count];
+    size_t before = *count;
     switch ((completion_key)entry->lpCompletionKey) {
-      case KEY_AFD: {
-        uintptr_t context = (uintptr_t)entry->lpOverlapped;
-        if (context & SOCK_WATCH_TAG)
-          sock_state_feed_watch((sock_state *)(context & ~SOCK_WATCH_TAG));
-        else if (sock_state_feed((sock_state *)context, event))
-          count++;
+      case KEY_AFD:
+        if (sock_state_feed((sock_state *)entry->lpOverlapped, events, count) && *count == before)
+          folded = true;
         break;
-      }
       case KEY_WAKER:
-        if (waker_feed((sys_waker *)entry->lpOverlapped, event)) count++;
+        if (waker_feed((sys_waker *)entry->lpOverlapped, event)) (*count)++;
         break;
       case KEY_POST:
         event->token = (uint64_t)(uintptr_t)entry->lpOverlapped;
         event->readiness = entry->dwNumberOfBytesTransferred;
         event->reserved = 0;
-        count++;
+        (*count)++;
         break;
       case KEY_PIPE:
-        if (pipe_feed(container_of(entry->lpOverlapped, pipe_op, ov), event)) count++;
+        if (pipe_feed(container_of(entry->lpOverlapped, pipe_op, ov), event)) (*count)++;
         break;
       case KEY_CLOSE: break;
     }
   }
-  return count;
+  return folded;
 }
 
 int32_t sys_selector_new(sys_selector **out) {
@@ -139,7 +139,8 @@ void sys_selector_destroy(sys_selector *sel) {
     ULONG n = 0;
     DWORD error = iocp_wait(sel->iocp, entries, POLL_BATCH, &n, waiting ? 100 : 0);
     AcquireSRWLockExclusive(&sel->lock);
-    selector__dispatch(entries, n, events);
+    size_t ignored = 0;
+    selector__dispatch(entries, n, events, &ignored);
     if (error != 0 || (n == 0 && !waiting)) break;
   }
   bool drained = sel->busy == 0;
@@ -191,7 +192,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
     DWORD error = iocp_wait(sel->iocp, entries, batch, &n, wait);
     AcquireSRWLockExclusive(&sel->lock);
     /* Whatever was dequeued is consumed, even on the way out, so no state is left waiting. */
-    total += selector__dispatch(entries, n, events + total);
+    bool folded = selector__dispatch(entries, n, events, &total);
     if (sel->closed) {
       rc = error_set(MIOW_ECLOSED);
       break;
@@ -201,8 +202,9 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
       break;
     }
     if (total > 0) {
-      /* A full batch may have left more behind: fill the caller's array before returning. */
-      if (n == batch && total < capacity) continue;
+      /* A full batch may have left more behind: fill the caller's array before returning,
+       * unless the port is already handing back registrations reported in this poll. */
+      if (n == batch && total < capacity && !folded) continue;
       break;
     }
     if (timeout_ms == 0) {

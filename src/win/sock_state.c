@@ -49,17 +49,22 @@ static void sock__drop(sock_state *state) { state->dropped = true; }
  * a completion that is written but not yet dequeued. */
 static bool sock__closed(sock_state *state) {
   if (state->dropped) return true;
-  bool watch_saw = state->watch_pending && state->watch_iosb.Status != STATUS_PENDING &&
-                   (state->watch_info.handles[0].events & AFD_POLL_LOCAL_CLOSE);
-  bool main_saw = state->status == SOCK_PENDING && state->iosb.Status != STATUS_PENDING &&
-                  (state->poll_info.handles[0].events & AFD_POLL_LOCAL_CLOSE);
-  if (watch_saw || main_saw) sock__drop(state);
+  if (state->status == SOCK_PENDING && state->iosb.Status != STATUS_PENDING &&
+      (state->poll_info.handles[0].events & AFD_POLL_LOCAL_CLOSE))
+    sock__drop(state);
   return state->dropped;
 }
 
-static bool sock__idle(const sock_state *state) {
-  return state->status == SOCK_IDLE && !state->watch_pending;
+/* For a socket the host owns, whether its value may now name another object: it is no longer
+ * a socket, or a socket of another type. A request issued then could poll the wrong socket, or
+ * (under Wine 8, when the value went to an AFD helper handle) bring down wineserver. */
+static bool sock__replaced(sock_state *state) {
+  if (!state->host_owned || net_socket_type(state->base_socket) == state->type) return false;
+  sock__drop(state);
+  return true;
 }
+
+static bool sock__idle(const sock_state *state) { return state->status == SOCK_IDLE; }
 
 static void sock__free(sock_state *state) {
   if (list_is_linked(&state->update_node)) list_remove(&state->update_node);
@@ -70,6 +75,8 @@ static void sock__free(sock_state *state) {
 
 static void sock__submit(sock_state *state) {
   sys_selector *sel = state->sel;
+  /* Between the last request's completion and this one, nothing watched for a close. */
+  if (sock__replaced(state)) return;
   ULONG events = sock__afd_events(state->armed);
   NTSTATUS status = afd_poll(state->group->afd, state->base_socket, events, &state->poll_info,
                              &state->iosb, state);
@@ -90,6 +97,7 @@ static void sock__submit(sock_state *state) {
   state->status = SOCK_PENDING;
   state->pending_afd = events;
   sel->busy++;
+  InterlockedIncrement64(&afd_counters.outstanding);
 }
 
 void sock_state_update(sock_state *state) {
@@ -108,10 +116,11 @@ void sock_state_update(sock_state *state) {
   }
 }
 
-bool sock_state_feed(sock_state *state, miow_event *event) {
+bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
   sys_selector *sel = state->sel;
   state->status = SOCK_IDLE;
   sel->busy--;
+  InterlockedDecrement64(&afd_counters.outstanding);
   if (state->delete_pending) {
     if (sock__idle(state)) sock__free(state);
     return false;
@@ -148,34 +157,20 @@ bool sock_state_feed(sock_state *state, miow_event *event) {
   if (!(failed && state->armed == 0) && !list_is_linked(&state->update_node))
     list_push_back(&sel->update_queue, &state->update_node);
   if (readiness == 0) return false;
+  if (state->report_seq == sel->poll_seq) {
+    /* Reported in this poll already (the request was re-issued meanwhile): one event. */
+    miow_event *earlier = &events[state->report_index];
+    earlier->token = state->token;
+    earlier->readiness |= readiness;
+    return true;
+  }
+  state->report_seq = sel->poll_seq;
+  state->report_index = *count;
+  miow_event *event = &events[(*count)++];
   event->token = state->token;
   event->readiness = readiness;
   event->reserved = 0;
   return true;
-}
-
-void sock_state_feed_watch(sock_state *state) {
-  state->watch_pending = false;
-  state->sel->busy--;
-  if (state->delete_pending) {
-    if (sock__idle(state)) sock__free(state);
-    return;
-  }
-  /* Any other ending (a cancellation, a failure) is not renewed: the watch is a safeguard, and
-   * renewing a request that fails would loop. */
-  if (NT_SUCCESS(state->watch_iosb.Status) &&
-      (state->watch_info.handles[0].events & AFD_POLL_LOCAL_CLOSE))
-    sock__drop(state);
-}
-
-static void sock__watch(sock_state *state) {
-  NTSTATUS status =
-      afd_poll(state->group->afd, state->base_socket, AFD_POLL_LOCAL_CLOSE, &state->watch_info,
-               &state->watch_iosb, (void *)((uintptr_t)state | SOCK_WATCH_TAG));
-  if (status == STATUS_SUCCESS || status == STATUS_PENDING) {
-    state->watch_pending = true;
-    state->sel->busy++;
-  }
 }
 
 void sock_state_cancel_all(sock_state *state) {
@@ -183,7 +178,6 @@ void sock_state_cancel_all(sock_state *state) {
     afd_cancel(state->group->afd, &state->iosb);
     state->status = SOCK_CANCELLED;
   }
-  if (state->watch_pending) afd_cancel(state->group->afd, &state->watch_iosb);
 }
 
 /* ---- the registration calls of sys.h ---- */
@@ -200,6 +194,8 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   state->token = token;
   state->interests = interests & ~SYS_WATCH_CLOSE;
   state->armed = interests & INTEREST_BITS;
+  state->host_owned = (interests & SYS_WATCH_CLOSE) != 0;
+  state->type = state->host_owned ? net_socket_type(base) : 0;
   list_init(&state->update_node);
 
   AcquireSRWLockExclusive(&sel->lock);
@@ -210,7 +206,6 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
     return rc;
   }
   list_push_back(&sel->states, &state->state_node);
-  if (interests & SYS_WATCH_CLOSE) sock__watch(state);
   selector_request_update(sel, state);
   ReleaseSRWLockExclusive(&sel->lock);
   *out = (sys_registration *)state;
@@ -253,7 +248,9 @@ int32_t sys_rearm(sys_registration *reg, uint32_t bits) {
 bool sys_registration_is_dropped(sys_registration *reg) {
   sock_state *state = (sock_state *)reg;
   AcquireSRWLockExclusive(&state->sel->lock);
-  bool dropped = sock__closed(state);
+  /* A close whose completion is not in yet, or one that came while nothing was outstanding,
+   * shows in the value itself when it went to another kind of object. */
+  bool dropped = sock__closed(state) || sock__replaced(state);
   ReleaseSRWLockExclusive(&state->sel->lock);
   return dropped;
 }

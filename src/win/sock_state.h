@@ -19,7 +19,7 @@ typedef enum sock_poll_status {
 
 struct sock_state {
   /* Must not move while a request is outstanding, which is why states are only freed once
-   * both requests are idle. */
+   * the request is idle. */
   IO_STATUS_BLOCK iosb;
   afd_poll_info poll_info;
   list_node update_node; /* in sel->update_queue while an update is due */
@@ -34,30 +34,30 @@ struct sock_state {
   sock_poll_status status;
   bool delete_pending; /* deregistered: free at the final completion, report nothing */
   bool dropped;        /* the socket was closed by its owner: nothing more is polled */
-  /* A second request, for AFD_POLL_LOCAL_CLOSE alone, kept outstanding for registrations that
-   * ask for it (SYS_WATCH_CLOSE): the main request is idle between a report and the next
-   * poll, and a socket closed then, whose value the OS hands to a new socket at once, would
-   * otherwise be taken for that new socket. The driver completes this one at the close. */
-  bool watch_pending;
-  IO_STATUS_BLOCK watch_iosb;
-  afd_poll_info watch_info;
+  /* The host owns the socket and may close it without deregistering (miow_source_new, the
+   * epoll calls), and the OS hands a closed socket's value to the next socket at once. The
+   * request carries AFD_POLL_LOCAL_CLOSE, which covers the time it is outstanding; before each
+   * new request the value is checked to still be a socket of `type`, which covers the time in
+   * between without a second request (see docs/epoll.md, "Closed sockets"). */
+  bool host_owned;
+  int type;
+  /* The poll whose events hold this state's report, and where: a second completion in the
+   * same poll (a request re-issued by a rearm while the poll collected more packets) is folded
+   * into that report, so a poll never returns a registration twice. */
+  uint64_t report_seq;
+  size_t report_index;
 };
-
-/* A completion's lpOverlapped: the state itself for the main request, the state's address
- * plus one (states are at least 2-aligned) for the close watch. */
-#define SOCK_WATCH_TAG ((uintptr_t)1)
 
 /* Issues, keeps or cancels the outstanding request so that it matches what is armed. */
 void sock_state_update(sock_state *state);
 
-/* Consumes the state's completion. Returns true and fills `event` if it is to be reported.
- * The state may be freed by this call. */
-bool sock_state_feed(sock_state *state, miow_event *event);
+/* Consumes the state's completion. If it is to be reported, it is written to `events[*count]`
+ * and `*count` grows, or it is folded into this poll's earlier report of the same state (then
+ * `*count` stays and the function returns true). Returns false otherwise. The state may be
+ * freed by this call. */
+bool sock_state_feed(sock_state *state, miow_event *events, size_t *count);
 
-/* Consumes the close watch's completion. The state may be freed by this call. */
-void sock_state_feed_watch(sock_state *state);
-
-/* Cancels whatever the state has outstanding; for the selector's destruction. */
+/* Cancels the state's outstanding request, if any; for the selector's destruction. */
 void sock_state_cancel_all(sock_state *state);
 
 #endif
