@@ -427,6 +427,61 @@ static void test_four_threads_churn_registrations_while_fifth_polls(void **state
   free(retired_at);
 }
 
+/* ---- one report per registration per poll ---- */
+
+#define EDGE_SOURCES 600
+
+typedef struct rearmer {
+  miow_source **sources;
+  _Atomic bool stop;
+} rearmer;
+
+static void rearm_all_until_stopped(void *arg) {
+  rearmer *r = arg;
+  while (!atomic_load(&r->stop))
+    for (size_t i = 0; i < EDGE_SOURCES; i++) THREAD_CHECK_EQ(miow_source_rearm(r->sources[i]), 0);
+}
+
+/* More ready sources than one batch of packets: a poll collects several batches and lets go of
+ * the selector between them, and a rearm from another thread then re-issues a request that
+ * may complete within that same poll. The selector.h promise still holds: each registration
+ * at most once per call. */
+static void test_concurrent_rearm_never_reports_a_registration_twice_in_one_poll(void **state) {
+  (void)state;
+  miow_socket_t socks[EDGE_SOURCES];
+  static miow_source *sources[EDGE_SOURCES];
+  for (size_t i = 0; i < EDGE_SOURCES; i++) {
+    uint16_t port;
+    socks[i] = support_udp_socket(&port); /* always writable */
+    assert_int_equal(miow_source_new(&sources[i], socks[i]), 0);
+    assert_int_equal(miow_source_register(sources[i], sel, i, MIOW_WRITABLE | MIOW_EDGE), 0);
+  }
+  rearmer r = {sources, false};
+  support_thread *t = support_thread_start(rearm_all_until_stopped, &r);
+  static miow_event events[2 * EDGE_SOURCES];
+  static uint32_t seen_in_poll[EDGE_SOURCES];
+  size_t total = 0;
+  for (uint32_t poll = 1; poll <= 40; poll++) {
+    size_t count = 0;
+    assert_int_equal(miow_selector_poll(sel, events, 2 * EDGE_SOURCES, &count, 1000), 0);
+    for (size_t i = 0; i < count; i++) {
+      assert_true(events[i].token < EDGE_SOURCES);
+      if (seen_in_poll[events[i].token] == poll)
+        fail_msg("poll %u reported token %llu twice", poll, (unsigned long long)events[i].token);
+      seen_in_poll[events[i].token] = poll;
+    }
+    total += count;
+  }
+  atomic_store(&r.stop, true);
+  support_thread_join(t);
+  expect_no_thread_failure();
+  assert_true(total >= EDGE_SOURCES);
+  for (size_t i = 0; i < EDGE_SOURCES; i++) {
+    assert_int_equal(miow_source_free(sources[i]), 0);
+    support_close(socks[i]);
+  }
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -444,6 +499,7 @@ int main(void) {
       T(test_posts_beyond_capacity_are_kept_in_order),
       T(test_waker_of_a_freed_selector_reports_closed),
       T(test_four_threads_churn_registrations_while_fifth_polls),
+      T(test_concurrent_rearm_never_reports_a_registration_twice_in_one_poll),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
