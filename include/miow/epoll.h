@@ -141,7 +141,9 @@ _Static_assert(sizeof(epoll_data_t) == 8, "epoll_data_t is 8 bytes");
  *        that wepoll code that stores it in a `HANDLE` compiles unchanged, in C++ too.
  *
  * It is a value from the library's handle table, not a kernel handle: pass it only to the
- * `miow_epoll_*` calls. A closed or made-up handle is recognised and rejected with `EBADF`.
+ * `miow_epoll_*` calls. A closed or made-up handle is recognised and rejected with `EBADF`;
+ * something open that is not an epoll handle (another miowin handle, an event, a file, a
+ * socket) with `EINVAL`, as wepoll does.
  */
 typedef void *miow_epoll_t;
 
@@ -172,8 +174,8 @@ MIOW_EXTERN miow_epoll_t MIOW_CALL miow_epoll_create1(int32_t flags);
  * A thread blocked in miow_epoll_wait() on the handle, or waiting for its turn to poll it,
  * returns -1 with `errno` `EBADF` promptly.
  * @param ephnd The handle.
- * @return 0, or -1 with `errno` `EBADF` if @p ephnd is not an open epoll handle (this
- *         includes a second close).
+ * @return 0, or -1 with `errno` `EBADF` if @p ephnd names nothing open (this includes a
+ *         second close), or `EINVAL` if it is open but not an epoll handle.
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_epoll_close(miow_epoll_t ephnd);
 
@@ -191,8 +193,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_epoll_close(miow_epoll_t ephnd);
  * @param event The events and data for #EPOLL_CTL_ADD and #EPOLL_CTL_MOD; ignored (and may be
  *        NULL) for #EPOLL_CTL_DEL.
  * @return 0, or -1 with `errno` set to the first that applies of:
- *         `EBADF` (@p ephnd is not an open epoll handle, or @p sock is not an open handle or
- *         file descriptor), `ENOTSOCK` (@p sock is open but not a socket), `EINVAL` (@p op is
+ *         `EBADF` (@p ephnd names nothing open, or @p sock is not an open handle or file
+ *         descriptor), `EINVAL` (@p ephnd is open but not an epoll handle), `ENOTSOCK` (@p sock is open but not a socket), `EINVAL` (@p op is
  *         unknown, @p event is NULL, or it has #EPOLLET or #EPOLLEXCLUSIVE), `EEXIST`
  *         (#EPOLL_CTL_ADD of a registered socket), `ENOENT` (#EPOLL_CTL_MOD or #EPOLL_CTL_DEL
  *         of a socket that is not registered), `ENOMEM`.
@@ -211,9 +213,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_epoll_ctl(miow_epoll_t ephnd, int32_t op, mio
  * @param timeout Milliseconds to wait at most (never less); 0 does not wait; a negative value
  *        waits without limit.
  * @return How many records were filled (0 after the timeout), or -1 with `errno` set to
- *         `EINVAL` (@p maxevents is not positive or @p events is NULL), `EBADF` (@p ephnd is
- *         not an open epoll handle, or it was closed during the wait), or another code if the
- *         wait itself failed.
+ *         `EINVAL` (@p maxevents is not positive or @p events is NULL, or @p ephnd is open but
+ *         not an epoll handle), `EBADF` (@p ephnd names nothing open, or it was closed during
+ *         the wait), or another code if the wait itself failed.
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_epoll_wait(miow_epoll_t ephnd, miow_epoll_event *events,
                                               int32_t maxevents, int32_t timeout);

@@ -23,9 +23,12 @@
  * miow_source_reregister(), miow_source_deregister() and miow_source_rearm() return
  * #MIOW_ENOENT, miow_source_register() returns #MIOW_ENOTSOCK (the wrapped value is no longer
  * a socket) and miow_source_free() succeeds. Until that poll, the source still counts as
- * registered. Prefer to free or deregister the source first: the OS reuses socket values, and
- * a socket opened with the old value before the library noticed the close would be polled
- * under the old registration.
+ * registered. Before it issues a new request for a socket the caller owns, the library checks
+ * that the value still names a socket of the registered type, so a value reused for anything
+ * else is never polled. Prefer to free or deregister the source first all the same: a socket
+ * of the same type opened with the old value while no request was outstanding cannot be told
+ * from the old one, and would be polled under the old registration (see @ref epoll, "Closed
+ * sockets").
  * @{
  */
 

@@ -51,6 +51,8 @@ extern const bench_method bench_miowin;
 extern const bench_method bench_wsapoll;
 extern const bench_method bench_select;
 extern const bench_method bench_floor;
+/* The epoll API over the same sockets (bench_epoll_api only). */
+extern const bench_method bench_epoll;
 
 /* Sockets per AFD helper handle in the floor loop; set from the command line. */
 extern size_t bench_floor_group_size;
