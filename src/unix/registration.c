@@ -1,6 +1,8 @@
 /* A socket's registration in an epoll selector. Edge mode is EPOLLET with the Windows backend's
- * meaning layered on top: a reported interest is taken out of the epoll entry, so it stays
- * silent until rearm, and rearm (an EPOLL_CTL_MOD) reports again what is still ready. */
+ * meaning layered on top: a reported condition (data, a read hang-up, a hang-up or error) is
+ * spent, and taken out of the epoll entry where epoll allows, so it stays silent until rearm,
+ * while the conditions not reported stay watched; rearm (an EPOLL_CTL_MOD) reports again what
+ * is still ready. */
 #define _GNU_SOURCE
 #include "registration.h"
 
@@ -25,6 +27,7 @@ static uint32_t reg__epoll_events(const sys_registration *reg) {
     if (reg->armed & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
     if (reg->armed & MIOW_WRITABLE) events |= EPOLLOUT;
     if (reg->armed & MIOW_PRIORITY) events |= EPOLLPRI;
+    events &= ~reg->spent;
   }
   if (reg->interests & MIOW_EDGE) events |= EPOLLET;
   if (reg->interests & MIOW_ONESHOT) events |= EPOLLONESHOT;
@@ -38,6 +41,16 @@ static uint32_t reg__observed(const sys_registration *reg, uint32_t events) {
   if (!(reg->armed & MIOW_READABLE)) events &= ~(uint32_t)(EPOLLIN | EPOLLRDHUP);
   if (!(reg->armed & MIOW_WRITABLE)) events &= ~(uint32_t)EPOLLOUT;
   if (!(reg->armed & MIOW_PRIORITY)) events &= ~(uint32_t)EPOLLPRI;
+  return events & ~reg->spent;
+}
+
+/* The epoll conditions that re-arming `bits` makes count again; a hang-up and an error belong
+ * to every interest, as AFD's ABORT and CONNECT_FAIL do. */
+static uint32_t reg__conditions_of(uint32_t bits) {
+  uint32_t events = bits != 0 ? (uint32_t)(EPOLLHUP | EPOLLERR) : 0;
+  if (bits & MIOW_READABLE) events |= EPOLLIN | EPOLLRDHUP;
+  if (bits & MIOW_WRITABLE) events |= EPOLLOUT;
+  if (bits & MIOW_PRIORITY) events |= EPOLLPRI;
   return events;
 }
 
@@ -98,16 +111,17 @@ bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event 
   }
   if (reg->armed == 0) return false;
   if (reg->interests & SYS_PIPE_LISTENER) epoll_events = reg__pipe_listener(epoll_events);
-  uint32_t readiness =
-      reg__readiness(reg__observed(reg, epoll_events)) & (reg->armed | CONDITION_BITS);
+  uint32_t observed = reg__observed(reg, epoll_events);
+  uint32_t readiness = reg__readiness(observed) & (reg->armed | CONDITION_BITS);
   if (readiness == 0) return false;
   if (reg->interests & MIOW_ONESHOT) {
     reg->armed = 0; /* EPOLLONESHOT has disarmed the entry already */
   } else if (reg->interests & MIOW_EDGE) {
-    uint32_t reported = readiness & INTEREST_BITS;
-    reg->armed &= reported != 0 ? ~reported : 0;
-    /* Take the reported interests out of the entry, or every new segment would wake the
-     * poller only to be ignored. */
+    /* As mio does: only what was reported is spent, so a FIN or a reset after a reported
+     * read is still reported, once. */
+    reg->spent |= observed & reg__conditions_of(reg->armed);
+    /* Take the spent conditions out of the entry, or every new segment would wake the poller
+     * only to be ignored (epoll cannot leave out hang-ups and errors; they are filtered). */
     if (reg__ctl(reg, EPOLL_CTL_MOD) != 0) reg__drop(reg);
   }
   event->token = reg->token;
@@ -178,16 +192,18 @@ static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_
   if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
   if (!reg->dropped) {
     uint64_t old_token = reg->token;
-    uint32_t old_interests = reg->interests, old_armed = reg->armed;
+    uint32_t old_interests = reg->interests, old_armed = reg->armed, old_spent = reg->spent;
     if (token != NULL) {
       reg->token = *token;
       reg->interests = interests;
       reg->armed = reg->interests & INTEREST_BITS;
+      reg->spent = 0;
     } else {
       reg->armed |= bits & reg->interests & INTEREST_BITS;
+      reg->spent &= ~reg__conditions_of(bits & reg->interests & INTEREST_BITS);
     }
     /* Re-arming what is armed must not MOD: with EPOLLET that reports what is ready again. */
-    bool changed = token != NULL || reg->armed != old_armed;
+    bool changed = token != NULL || reg->armed != old_armed || reg->spent != old_spent;
     int error = changed ? reg__ctl(reg, EPOLL_CTL_MOD) : 0;
     if (reg__closed_error(error)) {
       reg__drop(reg);
@@ -195,6 +211,7 @@ static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_
       reg->token = old_token;
       reg->interests = old_interests;
       reg->armed = old_armed;
+      reg->spent = old_spent;
       rc = error_set_os(MIOW_EOS, error);
     }
   }
@@ -225,7 +242,11 @@ int32_t sys_deregister(sys_registration *reg) { return registration_remove(reg, 
 int32_t registration_remove(sys_registration *reg, uint32_t *armed) {
   sys_selector *sel = reg->sel;
   pthread_mutex_lock(&sel->lock);
-  if (armed != NULL) *armed = reg->armed;
+  /* An interest whose data condition is spent counts as disarmed for the registration that
+   * takes over (a pipe's, moving between sockets). */
+  if (armed != NULL) *armed = reg->armed & ~(reg->spent & EPOLLIN ? MIOW_READABLE : 0) &
+                              ~(reg->spent & EPOLLOUT ? MIOW_WRITABLE : 0) &
+                              ~(reg->spent & EPOLLPRI ? MIOW_PRIORITY : 0);
   /* Never DEL through a number that now names another file: it could be another source's. */
   if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
   if (!reg->dropped && epoll_ctl(sel->epfd, EPOLL_CTL_DEL, reg->fd, NULL) != 0 &&

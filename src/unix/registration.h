@@ -18,7 +18,8 @@ struct sys_registration {
   ino_t ino;
   uint64_t token;
   uint32_t interests; /* as registered: interest bits and mode */
-  uint32_t armed;     /* interest bits still armed; edge and oneshot reports clear them */
+  uint32_t armed;     /* interest bits still armed; oneshot reports clear them */
+  uint32_t spent;     /* edge mode: the epoll conditions reported and not yet re-armed */
   bool dropped;       /* the socket was closed by its owner */
 };
 

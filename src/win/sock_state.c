@@ -27,6 +27,12 @@ static ULONG sock__afd_events(uint32_t armed) {
   return events;
 }
 
+/* What the next request asks for: the armed interests' conditions, less those an edge-mode
+ * event has spent. */
+static ULONG sock__wanted(const sock_state *state) {
+  return sock__afd_events(state->armed) & ~state->spent_afd;
+}
+
 /* The table documented in include/miow/event.h. */
 static uint32_t sock__readiness(ULONG afd) {
   uint32_t readiness = 0;
@@ -77,7 +83,7 @@ static void sock__submit(sock_state *state) {
   sys_selector *sel = state->sel;
   /* Between the last request's completion and this one, nothing watched for a close. */
   if (sock__replaced(state)) return;
-  ULONG events = sock__afd_events(state->armed);
+  ULONG events = sock__wanted(state);
   NTSTATUS status = afd_poll(state->group->afd, state->base_socket, events, &state->poll_info,
                              &state->iosb, state);
   if (status != STATUS_SUCCESS && status != STATUS_PENDING) {
@@ -107,7 +113,7 @@ void sock_state_update(sock_state *state) {
     case SOCK_PENDING:
       /* A request that watches more than is armed may stay: if it completes for something no
        * longer wanted, the completion is ignored and a narrower request follows. */
-      if ((sock__afd_events(state->armed) & ~state->pending_afd) != 0) {
+      if ((sock__wanted(state) & ~state->pending_afd) != 0) {
         afd_cancel(state->group->afd, &state->iosb);
         state->status = SOCK_CANCELLED;
       }
@@ -126,6 +132,7 @@ bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
     return false;
   }
   uint32_t readiness = 0;
+  ULONG seen = 0;
   NTSTATUS status = state->iosb.Status;
   bool failed = !NT_SUCCESS(status) && status != STATUS_CANCELLED;
   if (status == STATUS_CANCELLED) {
@@ -138,7 +145,8 @@ bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
       sock__drop(state);
       return false;
     }
-    readiness = sock__readiness(afd & state->pending_afd & sock__afd_events(state->armed));
+    seen = afd & state->pending_afd & sock__wanted(state) & ~(ULONG)AFD_POLL_LOCAL_CLOSE;
+    readiness = sock__readiness(seen);
   }
   readiness &= state->armed | CONDITION_BITS;
   if (state->armed == 0) readiness = 0;
@@ -146,15 +154,18 @@ bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
     if (state->interests & MIOW_ONESHOT) {
       state->armed = 0;
     } else if (state->interests & MIOW_EDGE) {
-      uint32_t reported = readiness & INTEREST_BITS;
-      /* A bare error names no direction; disarm all of them, or it would repeat forever. */
-      state->armed &= reported != 0 ? ~reported : 0;
+      /* As mio does: only the conditions reported are spent, so a reset or a FIN that follows
+       * a reported RECEIVE is still reported, once. A bare error names no condition; spend
+       * them all, or it would repeat forever. */
+      state->spent_afd |= seen != 0 ? seen : sock__afd_events(state->armed);
+      state->spent_afd &= ~(ULONG)AFD_POLL_LOCAL_CLOSE;
     }
   }
-  /* The next request watches what is still armed, and for a closed socket in any case. But a
-   * request that failed with nothing armed would only fail again, in a loop: that state waits
+  /* The next request watches what is still wanted, and for a closed socket in any case. But a
+   * request that failed with nothing wanted would only fail again, in a loop: that state waits
    * for rearm or reregister instead. */
-  if (!(failed && state->armed == 0) && !list_is_linked(&state->update_node))
+  bool nothing_wanted = (sock__wanted(state) & ~(ULONG)AFD_POLL_LOCAL_CLOSE) == 0;
+  if (!(failed && nothing_wanted) && !list_is_linked(&state->update_node))
     list_push_back(&sel->update_queue, &state->update_node);
   if (readiness == 0) return false;
   if (state->report_seq == sel->poll_seq) {
@@ -221,15 +232,19 @@ static int32_t sock__change(sys_registration *reg, const uint64_t *token, uint32
   int32_t rc = sock__closed(state) ? MIOW_ENOENT : 0;
   if (rc == 0) {
     uint32_t armed = state->armed;
+    ULONG spent = state->spent_afd;
     if (token != NULL) {
       state->token = *token;
       state->interests = interests & ~SYS_WATCH_CLOSE;
       armed = state->interests & INTEREST_BITS;
+      spent = 0;
     } else {
       armed |= bits & state->interests & INTEREST_BITS;
+      spent &= ~sock__afd_events(bits & state->interests & INTEREST_BITS);
     }
-    if (token != NULL || armed != state->armed) {
+    if (token != NULL || armed != state->armed || spent != state->spent_afd) {
       state->armed = armed;
+      state->spent_afd = spent;
       selector_request_update(sel, state);
     }
   }

@@ -29,7 +29,8 @@ struct sock_state {
   SOCKET base_socket;
   uint64_t token;
   uint32_t interests; /* as registered: interest bits and mode */
-  uint32_t armed;     /* the interest bits still armed; edge and oneshot reports clear them */
+  uint32_t armed;     /* the interest bits still armed; a oneshot report clears them */
+  ULONG spent_afd;    /* edge mode: the AFD conditions reported and not yet re-armed */
   ULONG pending_afd;  /* the AFD mask of the outstanding request */
   sock_poll_status status;
   bool delete_pending; /* deregistered: free at the final completion, report nothing */

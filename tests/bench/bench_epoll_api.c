@@ -188,6 +188,7 @@ static void run_scaling(const config *cfg, FILE *csv) {
       for (int m = 0; m < M_COUNT; m++) {
         int order = (int)((r + (unsigned)m) % M_COUNT); /* alternate who goes first */
         scaling_cell *c = &cells[order];
+        if (methods[order]->max_sockets != 0 && n > methods[order]->max_sockets) continue;
         /* WSAPoll and select scan every socket per call: a few events say enough. */
         bool scanning = order == M_WSAPOLL || order == M_SELECT;
         double budget = scanning ? cfg->event_budget_s / 2 : cfg->event_budget_s;
@@ -198,7 +199,7 @@ static void run_scaling(const config *cfg, FILE *csv) {
       ratio[r] = cells[M_EPOLL].us[r] / cells[M_NATIVE].us[r];
       ratio_floor[r] = cells[M_EPOLL].us[r] / cells[M_FLOOR].us[r];
     }
-    double med[M_COUNT];
+    double med[M_COUNT]; /* 0: not run (select() stops at 1,024 sockets) */
     for (int m = 0; m < M_COUNT; m++) med[m] = median(cells[m].us, cells[m].rounds);
     double rx = median(ratio, cfg->rounds), rf = median(ratio_floor, cfg->rounds);
     printf("| %zu | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |\n", n,
