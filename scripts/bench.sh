@@ -21,6 +21,12 @@ usage: scripts/bench.sh [options] [-- bench_scaling or bench_net options]
   --native         instead of all that: build with the linux preset and compare miowin's
                    poll path with raw epoll_wait on the same sockets (bench_epoll); it
                    starts at once and takes no further options
+  --epoll          instead of all that: the epoll API benchmark (bench_epoll_api) under Wine:
+                   µs per event at N = 10 to 10,000 for the native API, the epoll API, the
+                   floor, WSAPoll and select; the ONESHOT + MOD ping pattern at 10,000
+                   sockets; epoll_ctl per operation against the floor's request and cancel;
+                   AFD requests per event and per operation. Draws docs/img/epoll-scaling.svg
+                   and docs/img/epoll-requests.svg with gnuplot (about 10 minutes)
   --net            instead of all that: the network benchmark (bench_net) under Wine, a TCP
                    echo (100 connections, 64-byte messages, one in flight on each: round
                    trips per second) and a UDP ping-pong (1 and 4 pairs: round-trip latency),
@@ -38,6 +44,7 @@ groups="1 32 256"
 run_main=1
 quick=0
 net=0
+epoll=0
 program=bench_scaling_static
 extra=()
 while [ $# -gt 0 ]; do
@@ -48,6 +55,7 @@ while [ $# -gt 0 ]; do
     --no-main) run_main=0 ;;
     --dll) program=bench_scaling ;;
     --net) net=1 ;;
+    --epoll) epoll=1 ;;
     --native)
       bash scripts/bootstrap.sh >&2
       cmake --preset linux >/dev/null
@@ -132,6 +140,62 @@ fi
 
 failures=0
 started=$SECONDS
+
+if [ "$epoll" -eq 1 ]; then
+  program=bench_epoll_api
+  command -v gnuplot >/dev/null 2>&1 || {
+    log "installing gnuplot-nox for the charts"
+    apt-get install -y -qq --no-install-recommends gnuplot-nox >/dev/null 2>&1 ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends gnuplot-nox >/dev/null; }
+  }
+  build build/bench
+  dir=build/bench
+  rm -f "$dir/epoll_scaling.csv" "$dir/epoll_counts.csv"
+  epoll_args=(--csv "$(winepath -w "$PWD/$dir" 2>/dev/null || echo "$dir")")
+  [ "$quick" -eq 1 ] && epoll_args+=(--quick)
+  status=0
+  wine "$dir/tests/bench/bench_epoll_api.exe" "${epoll_args[@]}" | tee "$dir/epoll.md" || status=$?
+  if [ ! -s "$dir/epoll_scaling.csv" ]; then
+    log "bench_epoll_api did not finish (no $dir/epoll_scaling.csv)"
+    exit 1
+  fi
+  mkdir -p docs/img
+  # µs per event against N, log-log; a method that did not run at some N (select past 1,024
+  # sockets) is written as 0 and left out.
+  gnuplot <<GNUPLOT
+set terminal svg size 760,480 dynamic font "sans,12"
+set output "docs/img/epoll-scaling.svg"
+set datafile separator ","
+set logscale xy
+set key top left
+set grid
+set title "µs per ready event under Wine (one readable socket at a time)"
+set xlabel "registered UDP sockets (N)"
+set ylabel "µs per event"
+set xrange [8:12500]
+plot for [col=2:6] "$dir/epoll_scaling.csv" using 1:(column(col) > 0 ? column(col) : 1/0) \
+  with linespoints lw 2 pointsize 1 title columnheader(col)
+GNUPLOT
+  awk -F, '$1 == "ctl" { print "\"" $2 "\"", $3, $4 }
+           $1 ~ /^ping_/ { sub(/_per_event/, "", $1); print "\"" $1 " per event\"", $2, $3 }' \
+    "$dir/epoll_counts.csv" >"$dir/epoll_counts.dat"
+  gnuplot <<GNUPLOT
+set terminal svg size 860,420 dynamic font "sans,11"
+set output "docs/img/epoll-requests.svg"
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set yrange [0:*]
+set grid ytics
+set xtics rotate by -25
+set title "AFD requests and cancels per event and per epoll_ctl operation (N = 10,000)"
+set ylabel "per event / per operation"
+plot "$dir/epoll_counts.dat" using 2:xtic(1) title "requests", "" using 3 title "cancels"
+GNUPLOT
+  log "done in $((SECONDS - started)) s; tables in $dir/epoll.md, charts in docs/img/"
+  exit "$status"
+fi
 
 if [ "$net" -eq 1 ]; then
   program=bench_net
