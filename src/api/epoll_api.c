@@ -131,9 +131,11 @@ static int32_t epoll__dropped(epoll_obj *ep, uint32_t index, miow_socket_t sock)
 }
 
 static int32_t epoll__add(epoll_obj *ep, miow_socket_t sock, const miow_epoll_event *event) {
-  int32_t rc = epoll__check_socket(sock);
-  if (rc != 0) return rc;
-  if (!epoll__event_is_valid(event)) return MIOW_EINVAL;
+  /* A bad socket is reported before a bad event, as Linux does. */
+  if (!epoll__event_is_valid(event)) {
+    int32_t rc = epoll__check_socket(sock);
+    return rc != 0 ? rc : MIOW_EINVAL;
+  }
   uint32_t index = epoll_map_find(&ep->map, sock);
   if (index != EPOLL_MAP_NONE) {
     /* If the old socket was closed and the value now names a new one, the old entry is dead. */
@@ -145,12 +147,13 @@ static int32_t epoll__add(epoll_obj *ep, miow_socket_t sock, const miow_epoll_ev
   entry->events = event->events;
   entry->data = event->data.u64;
   /* epoll hosts may close a socket without deleting it, and the OS may give its value to the
-   * next socket at once: the backend must never take that socket for this one. */
-  rc = sys_register(ep->sel, sock, epoll_map_token(&ep->map, index),
-                    epoll__interests(event->events) | SYS_WATCH_CLOSE, &entry->reg);
+   * next socket at once: the backend must never take that socket for this one. It also checks
+   * that the value is a socket, with the one call that an ADD needs. */
+  int32_t rc = sys_register(ep->sel, sock, epoll_map_token(&ep->map, index),
+                            epoll__interests(event->events) | SYS_WATCH_CLOSE, &entry->reg);
   if (rc != 0) {
     epoll_map_remove(&ep->map, index);
-    /* The backend may find out more than the check above (a layered provider's socket). */
+    /* Only now is it worth telling a closed value (EBADF) from an open non-socket. */
     int32_t why = rc == MIOW_ENOTSOCK ? epoll__check_socket(sock) : 0;
     if (why != 0) rc = why;
   }

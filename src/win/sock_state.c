@@ -82,7 +82,9 @@ static void sock__free(sock_state *state) {
 static void sock__submit(sock_state *state) {
   sys_selector *sel = state->sel;
   /* Between the last request's completion and this one, nothing watched for a close. */
-  if (sock__replaced(state)) return;
+  bool fresh = state->fresh;
+  state->fresh = false;
+  if (!fresh && sock__replaced(state)) return;
   ULONG events = sock__wanted(state);
   NTSTATUS status = afd_poll(state->group->afd, state->base_socket, events, &state->poll_info,
                              &state->iosb, state);
@@ -145,6 +147,12 @@ bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
       sock__drop(state);
       return false;
     }
+    /* The request issued at registration may have completed at once, before the host went on
+     * to close the socket: what it saw is not reported for a value that is no socket now. */
+    if (state->first_unchecked && afd != 0) {
+      state->first_unchecked = false;
+      if (sock__replaced(state)) return false;
+    }
     seen = afd & state->pending_afd & sock__wanted(state) & ~(ULONG)AFD_POLL_LOCAL_CLOSE;
     readiness = sock__readiness(seen);
   }
@@ -206,7 +214,14 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   state->interests = interests & ~SYS_WATCH_CLOSE;
   state->armed = interests & INTEREST_BITS;
   state->host_owned = (interests & SYS_WATCH_CLOSE) != 0;
-  state->type = state->host_owned ? net_socket_type(base) : 0;
+  if (state->host_owned) {
+    /* Also the check that the value is a socket at all, for callers that did not make one. */
+    state->type = net_socket_type(base);
+    if (state->type < 0) {
+      free(state);
+      return error_set_os(MIOW_ENOTSOCK, WSAENOTSOCK);
+    }
+  }
   list_init(&state->update_node);
 
   AcquireSRWLockExclusive(&sel->lock);
@@ -217,7 +232,15 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
     return rc;
   }
   list_push_back(&sel->states, &state->state_node);
-  selector_request_update(sel, state);
+  if (state->host_owned) {
+    /* Issued now, while the value is known to be this socket: deferred to the next poll, it
+     * would need checking again, and the host may close the socket in between. */
+    state->fresh = true;
+    state->first_unchecked = true;
+    sock_state_update(state);
+  } else {
+    selector_request_update(sel, state);
+  }
   ReleaseSRWLockExclusive(&sel->lock);
   *out = (sys_registration *)state;
   return 0;

@@ -41,6 +41,8 @@ struct sock_state {
    * new request the value is checked to still be a socket of `type`, which covers the time in
    * between without a second request (see docs/epoll.md, "Closed sockets"). */
   bool host_owned;
+  bool fresh;           /* the type was taken just now: the first request needs no check */
+  bool first_unchecked; /* ...so its completion is checked before it is reported */
   int type;
   /* The poll whose events hold this state's report, and where: a second completion in the
    * same poll (a request re-issued by a rearm while the poll collected more packets) is folded
