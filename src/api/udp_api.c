@@ -11,6 +11,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_connect(miow_source *handle, const char *
   sys_addr addr;
   if (!address_parse(address, &addr) || addr.family != src->family)
     return source_leave(src, error_set(MIOW_EINVAL));
+  if (addr.port == 0) return source_leave(src, error_set(MIOW_EADDRNOTAVAIL));
   return source_leave(src, sys_sock_connect(src->socket, &addr));
 }
 
@@ -54,6 +55,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_send_to(miow_source *handle, const void *
   if (sent == NULL || !io_buffers_are_valid(&one, 1) || !address_parse(address, &addr) ||
       addr.family != src->family)
     return source_leave(src, error_set(MIOW_EINVAL));
+  if (addr.port == 0) return source_leave(src, error_set(MIOW_EADDRNOTAVAIL));
   return io_finish(src, sys_sock_send(src->socket, &one, 1, &addr, sent), IO_REARM_WRITE);
 }
 

@@ -203,6 +203,7 @@ int32_t support_os_error(int32_t code) {
     case MIOW_EBUSY: return EBUSY;
     case MIOW_ENOTSOCK: return ENOTSOCK;
     case MIOW_ECLOSED: return ECANCELED;
+    case MIOW_ENOTSUP: return EOPNOTSUPP;
     default: fail_msg("no documented OS error for %d", (int)code); return 0;
   }
 }
@@ -217,6 +218,13 @@ uint64_t support_handle_probe(void) {
   while (readdir(dir) != NULL) count++;
   closedir(dir);
   return count;
+}
+
+uint64_t support_lowest_free_handle(void) {
+  int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  close(fd);
+  return (uint64_t)fd;
 }
 
 struct support_thread {

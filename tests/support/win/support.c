@@ -195,6 +195,7 @@ int32_t support_os_error(int32_t code) {
     case MIOW_EBUSY: return ERROR_BUSY;
     case MIOW_ENOTSOCK: return WSAENOTSOCK;
     case MIOW_ECLOSED: return ERROR_OPERATION_ABORTED;
+    case MIOW_ENOTSUP: return ERROR_NOT_SUPPORTED;
     default: fail_msg("no documented OS error for %d", (int)code); return 0;
   }
 }
@@ -215,6 +216,13 @@ uint64_t support_handle_probe(void) {
     if (GetHandleInformation((HANDLE)value, &flags)) valid++;
   }
   return valid;
+}
+
+uint64_t support_lowest_free_handle(void) {
+  HANDLE h = CreateEventW(NULL, FALSE, FALSE, NULL);
+  assert_non_null(h);
+  CloseHandle(h);
+  return (uint64_t)(uintptr_t)h;
 }
 
 struct support_thread {
