@@ -101,6 +101,7 @@ static bool pipe__report(sys_pipe *pipe, miow_event *event) {
    * unless the token changed in between (a reregister while the poll waited). */
   if (pipe->reported_seq == pipe->sel->poll_seq && pipe->reported_event->token == pipe->token) {
     pipe->reported_event->readiness |= ready;
+    pipe->sel->folds++;
     return false;
   }
   pipe->reported_seq = pipe->sel->poll_seq;

@@ -50,17 +50,15 @@ static void selector__update_all(sys_selector *sel) {
 /* Turns dequeued packets into events at `events[*count]` onwards; called with the lock held.
  * Returns true if a packet added to an event this poll had already reported (a registration
  * re-armed and completed again while the poll collected): the port has nothing new then. */
-static bool selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_event *events,
-                               size_t *count) {
-  bool folded = false;
+static bool selector__dispatch(sys_selector *sel, const OVERLAPPED_ENTRY *entries, ULONG n,
+                               miow_event *events, size_t *count) {
+  uint64_t folds = sel->folds;
   for (ULONG i = 0; i < n; i++) {
     const OVERLAPPED_ENTRY *entry = &entries[i];
     miow_event *event = &events[*count];
-    size_t before = *count;
     switch ((completion_key)entry->lpCompletionKey) {
       case KEY_AFD:
-        if (sock_state_feed((sock_state *)entry->lpOverlapped, events, count) && *count == before)
-          folded = true;
+        sock_state_feed((sock_state *)entry->lpOverlapped, events, count);
         break;
       case KEY_WAKER:
         if (waker_feed((sys_waker *)entry->lpOverlapped, event)) (*count)++;
@@ -77,7 +75,7 @@ static bool selector__dispatch(const OVERLAPPED_ENTRY *entries, ULONG n, miow_ev
       case KEY_CLOSE: break;
     }
   }
-  return folded;
+  return sel->folds != folds;
 }
 
 int32_t sys_selector_new(sys_selector **out) {
@@ -140,7 +138,7 @@ void sys_selector_destroy(sys_selector *sel) {
     DWORD error = iocp_wait(sel->iocp, entries, POLL_BATCH, &n, waiting ? 100 : 0);
     AcquireSRWLockExclusive(&sel->lock);
     size_t ignored = 0;
-    selector__dispatch(entries, n, events, &ignored);
+    selector__dispatch(sel, entries, n, events, &ignored);
     if (error != 0 || (n == 0 && !waiting)) break;
   }
   bool drained = sel->busy == 0;
@@ -192,7 +190,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
     DWORD error = iocp_wait(sel->iocp, entries, batch, &n, wait);
     AcquireSRWLockExclusive(&sel->lock);
     /* Whatever was dequeued is consumed, even on the way out, so no state is left waiting. */
-    bool folded = selector__dispatch(entries, n, events, &total);
+    bool folded = selector__dispatch(sel, entries, n, events, &total);
     if (sel->closed) {
       rc = error_set(MIOW_ECLOSED);
       break;

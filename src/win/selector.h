@@ -22,6 +22,7 @@ struct sys_selector {
   list_node pipe_updates; /* level-triggered pipes to re-check before waiting */
   size_t busy;            /* requests and pipe operations outstanding (pending or cancelled) */
   uint64_t poll_seq;      /* counts polls, so a pipe can tell it was reported in this one */
+  uint64_t folds;         /* reports folded into an earlier one of the same poll, ever */
   bool polling;           /* a thread is inside sys_selector_poll */
   bool closed;            /* the handle was freed */
 };

@@ -181,6 +181,7 @@ bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
     miow_event *earlier = &events[state->report_index];
     earlier->token = state->token;
     earlier->readiness |= readiness;
+    sel->folds++;
     return true;
   }
   state->report_seq = sel->poll_seq;
