@@ -136,6 +136,11 @@ struct epoll_event registration_epoll_event(const sys_registration *reg) {
 
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
                      sys_registration **out) {
+  /* A host-owned value must be a socket (the epoll calls check no more than this). */
+  if (interests & SYS_WATCH_CLOSE) {
+    int32_t rc = sys_socket_check(socket);
+    if (rc != 0) return rc;
+  }
   return registration_add(sel, socket, token, interests, interests & INTEREST_BITS, out);
 }
 

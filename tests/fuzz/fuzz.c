@@ -1261,13 +1261,30 @@ static void expect_epoll(fuzz *z, const char *call, bool failed, int err, int al
     mismatch(z, "%s failed with errno %d, the model expected %d", call, err, allowed_errno);
 }
 
-static m_epoll *arg_epoll(fuzz *z, miow_epoll_t *h) {
+/* An epoll argument: a live one (its model returned), or not one, with the errno epoll.h
+ * gives for it in *why: EINVAL for something open that is no epoll handle (a live selector,
+ * an OS handle or descriptor), EBADF for a value that names nothing (bad_handle() never
+ * returns a value that could be an open descriptor, except 1 on Linux: not used here). */
+static m_epoll *arg_epoll(fuzz *z, miow_epoll_t *h, int *why) {
   m_epoll *e = &z->epolls[pick(z, EPOLLS)];
   if (e->h != NULL && !chance(z, 15)) {
     *h = e->h;
+    *why = 0;
     return e;
   }
-  *h = bad_handle(z);
+  m_selector *s = &z->sels[pick(z, SELECTORS)];
+  if (chance(z, 4) && s->h != NULL) {
+    *h = (miow_epoll_t)s->h;
+    *why = EINVAL;
+  } else if (chance(z, 4)) {
+    *h = (miow_epoll_t)(uintptr_t)z->non_socket;
+    *why = EINVAL;
+  } else {
+    do *h = bad_handle(z);
+    while (*h == (void *)(uintptr_t)1);
+    *why = EBADF;
+  }
+  note(z, "not an epoll handle: %p (want errno %d)", *h, *why);
   return NULL;
 }
 
@@ -1295,11 +1312,12 @@ static void op_epoll_create(fuzz *z) {
 static void op_epoll_close(fuzz *z) {
   int32_t before = miow_last_os_error();
   miow_epoll_t h;
-  m_epoll *e = arg_epoll(z, &h);
+  int why;
+  m_epoll *e = arg_epoll(z, &h, &why);
   errno = 0;
   int32_t rc = miow_epoll_close(h);
   int err = errno;
-  expect_epoll(z, "epoll_close", rc != 0, err, e == NULL ? EBADF : 0, 0, before);
+  expect_epoll(z, "epoll_close", rc != 0, err, why, 0, before);
   if (rc == 0 && e != NULL) {
     remember_stale(z, h);
     e->h = NULL;
@@ -1309,7 +1327,8 @@ static void op_epoll_close(fuzz *z) {
 static void op_epoll_ctl(fuzz *z) {
   int32_t before = miow_last_os_error();
   miow_epoll_t h;
-  m_epoll *e = arg_epoll(z, &h);
+  int why;
+  m_epoll *e = arg_epoll(z, &h, &why);
   int raw = (int)pick(z, RAWS);
   uint32_t r = pick(z, 12);
   miow_socket_t sock = r == 0 ? (miow_socket_t)-1 : r == 1 ? z->non_socket : z->raws[raw];
@@ -1324,7 +1343,7 @@ static void op_epoll_ctl(fuzz *z) {
   m_epoll_reg *reg = r >= 2 && e != NULL ? &e->regs[raw] : NULL;
   int want = 0, want2 = 0;
   if (e == NULL)
-    want = EBADF;
+    want = why;
   else if (r == 0)
     want = EBADF;
   else if (r == 1)
@@ -1354,7 +1373,8 @@ static void op_epoll_ctl(fuzz *z) {
 static void op_epoll_wait(fuzz *z) {
   int32_t before = miow_last_os_error();
   miow_epoll_t h;
-  m_epoll *e = arg_epoll(z, &h);
+  int why;
+  m_epoll *e = arg_epoll(z, &h, &why);
   struct epoll_event out[8];
   int32_t max = 1 + (int32_t)pick(z, 8);
   bool bad = false;
@@ -1365,8 +1385,8 @@ static void op_epoll_wait(fuzz *z) {
   int32_t n = miow_epoll_wait(h, events, max, 0);
   int err = errno;
   /* epoll.h lists EINVAL and EBADF without an order between them. */
-  int want = bad ? EINVAL : e == NULL ? EBADF : 0;
-  int want2 = bad && e == NULL ? EBADF : 0;
+  int want = bad ? EINVAL : why;
+  int want2 = bad && e == NULL ? why : 0;
   expect_epoll(z, "epoll_wait", n < 0, err, want, want2, before);
   if (n < 0 || e == NULL) return;
   if (n > max) mismatch(z, "epoll_wait returned %d records for %d", (int)n, (int)max);
