@@ -11,11 +11,14 @@ static int32_t source__detach(source_obj *src) {
   int32_t rc = 0;
   if (src->pipe != NULL)
     sys_pipe_deregister(src->pipe);
+  else if (src->wait != NULL)
+    rc = sys_wait_deregister(src->wait);
   else
     rc = sys_deregister(src->reg);
   handle_release(&src->sel->base);
   src->sel = NULL;
   src->reg = NULL;
+  src->wait = NULL;
   return rc;
 }
 
@@ -26,7 +29,7 @@ static void source__destroy(handle_obj *obj) {
   if (src->sel != NULL) source__detach(src);
   if (src->pipe != NULL)
     sys_pipe_free(src->pipe);
-  else if (src->kind != SOURCE_FOREIGN)
+  else if (src->kind != SOURCE_FOREIGN && src->kind != SOURCE_WAITABLE)
     sys_sock_close(src->socket);
   if (src->tied != NULL) handle_release(&src->tied->base);
   free(src);
@@ -116,6 +119,15 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t s
   return source__publish(socket, SOURCE_FOREIGN, 0, NULL, out);
 }
 
+MIOW_EXTERN int32_t MIOW_CALL miow_source_new_waitable(miow_source **out, miow_socket_t value) {
+  if (out == NULL) return error_set(MIOW_EINVAL);
+  int32_t rc = sys_init();
+  if (rc != 0) return rc;
+  rc = sys_wait_check(value);
+  if (rc != 0) return rc;
+  return source__publish(value, SOURCE_WAITABLE, 0, NULL, out);
+}
+
 MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *handle) {
   source_obj *src = (source_obj *)handle_remove(handle, HANDLE_SOURCE);
   if (src == NULL) return error_set(MIOW_EBADHANDLE);
@@ -138,7 +150,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
     rc = error_set(MIOW_EINVAL);
   } else if (src->sel != NULL) {
     /* A registration the backend dropped because the socket was closed no longer counts. */
-    if (src->reg != NULL && sys_registration_is_dropped(src->reg))
+    if ((src->reg != NULL && sys_registration_is_dropped(src->reg)) ||
+        (src->wait != NULL && sys_wait_is_dropped(src->wait)))
       source__detach(src);
     else
       rc = error_set(MIOW_EEXIST);
@@ -150,6 +163,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
       handle_retain(&sel->base);
       src->tied = sel;
     }
+  } else if (rc == 0 && src->kind == SOURCE_WAITABLE) {
+    rc = sys_wait_register(sel->sys, src->socket, token, interests, &src->wait);
   } else if (rc == 0) {
     rc = sys_socket_check(src->socket);
     if (rc == 0) rc = sys_register(sel->sys, src->socket, token, interests, &src->reg);
@@ -179,8 +194,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_reregister(miow_source *handle, miow_s
   int32_t rc = interest_is_valid(interests) ? source__check_registered(src, sel, MIOW_EEXIST)
                                             : error_set(MIOW_EINVAL);
   if (rc == 0) {
-    rc = src->pipe != NULL ? sys_pipe_reregister(src->pipe, token, interests)
-                           : sys_reregister(src->reg, token, interests);
+    rc = src->pipe != NULL   ? sys_pipe_reregister(src->pipe, token, interests)
+         : src->wait != NULL ? sys_wait_reregister(src->wait, token, interests)
+                             : sys_reregister(src->reg, token, interests);
     if (rc == 0) src->interests = interests;
     if (rc == MIOW_ENOENT) {
       source__detach(src);
@@ -208,6 +224,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_rearm(miow_source *handle) {
   if (src == NULL) return MIOW_EBADHANDLE;
   int32_t rc = src->sel == NULL    ? error_set(MIOW_ENOENT)
                : src->pipe != NULL ? sys_pipe_rearm(src->pipe, INTEREST_BITS)
+               : src->wait != NULL ? sys_wait_rearm(src->wait)
                                    : sys_rearm(src->reg, INTEREST_BITS);
   if (rc == MIOW_ENOENT && src->sel != NULL) {
     source__detach(src);
