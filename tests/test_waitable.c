@@ -196,7 +196,7 @@ static void test_bad_values_give_documented_codes(void **state) {
   assert_int_equal(miow_source_new_waitable(&src, support_closed_value()), MIOW_EINVAL);
   assert_null(src);
   assert_int_equal(miow_last_os_error(), support_is_windows() ? 6 /* ERROR_INVALID_HANDLE */
-                                                               : 9 /* EBADF */);
+                                                              : 9 /* EBADF */);
 }
 
 static void test_closing_the_object_leaves_the_source_usable(void **state) {
@@ -304,9 +304,8 @@ static void test_thousand_waitable_sources_on_one_selector(void **state) {
   for (int i = 0; i < MANY; i++) {
     signals[i] = support_signal_new();
     assert_int_equal(miow_source_new_waitable(&sources[i], signals[i]), 0);
-    assert_int_equal(miow_source_register(sources[i], f->sel, (uint64_t)i, MIOW_READABLE |
-                                                                              MIOW_ONESHOT),
-                     0);
+    assert_int_equal(
+        miow_source_register(sources[i], f->sel, (uint64_t)i, MIOW_READABLE | MIOW_ONESHOT), 0);
     seen[i] = false;
   }
   expect_silence(f->sel, 0, 100);

@@ -136,8 +136,8 @@ static HANDLE start_child(DWORD sleep_ms) {
   wchar_t *slash = wcsrchr(path, L'\\');
   assert_non_null(slash);
   wchar_t command[MAX_PATH + 64];
-  swprintf(command, MAX_PATH + 64, L"\"%.*ls\\miow_child_exit.exe\" %lu", (int)(slash - path),
-           path, (unsigned long)sleep_ms);
+  swprintf(command, MAX_PATH + 64, L"\"%.*ls\\miow_child_exit.exe\" %lu", (int)(slash - path), path,
+           (unsigned long)sleep_ms);
   STARTUPINFOW si = {.cb = sizeof si};
   PROCESS_INFORMATION pi;
   assert_true(CreateProcessW(NULL, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
@@ -273,11 +273,11 @@ static void test_values_that_are_not_waitable_handles_are_refused(void **state) 
 
 int main(void) {
   const char *fallback = getenv("MIOW_WAIT_FALLBACK");
-  bool packets = GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtAssociateWaitCompletionPacket") !=
-                 NULL;
-  printf("waits take the %s path\n",
-         packets && !(fallback != NULL && strcmp(fallback, "1") == 0) ? "wait completion packet"
-                                                                      : "thread-pool fallback");
+  bool packets =
+      GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtAssociateWaitCompletionPacket") != NULL;
+  printf("waits take the %s path\n", packets && !(fallback != NULL && strcmp(fallback, "1") == 0)
+                                         ? "wait completion packet"
+                                         : "thread-pool fallback");
   const struct CMUnitTest tests[] = {
       T(test_auto_reset_event_level_reports_each_signal_once_and_consumes_it),
       T(test_auto_reset_event_edge_keeps_later_signal_until_rearm),

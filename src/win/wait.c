@@ -58,13 +58,12 @@ void wait_init(void) {
       ntdll, "NtAssociateWaitCompletionPacket");
   wait_api.cancel = (nt_cancel_wait_completion_packet_fn)(void (*)(void))wait__proc(
       ntdll, "NtCancelWaitCompletionPacket");
-  wait_api.query_object =
-      (nt_query_object_fn)(void (*)(void))wait__proc(ntdll, "NtQueryObject");
+  wait_api.query_object = (nt_query_object_fn)(void (*)(void))wait__proc(ntdll, "NtQueryObject");
   char value[8];
   DWORD n = GetEnvironmentVariableA("MIOW_WAIT_FALLBACK", value, sizeof value);
   bool forced = n == 1 && value[0] == '1';
-  wait_api.packets = !forced && wait_api.create != NULL && wait_api.associate != NULL &&
-                     wait_api.cancel != NULL;
+  wait_api.packets =
+      !forced && wait_api.create != NULL && wait_api.associate != NULL && wait_api.cancel != NULL;
 }
 
 /* ---- what may be waited on ---- */
@@ -125,11 +124,10 @@ static int32_t wait__arm(sys_wait *wait) {
   if (wait->packet != NULL) {
     BOOLEAN already = FALSE;
     /* Already signalled or not, the packet is queued once the wait is satisfied. */
-    NTSTATUS status = wait_api.associate(wait->packet, wait->sel->iocp, wait->object,
-                                         (PVOID)(ULONG_PTR)KEY_WAIT, wait, STATUS_SUCCESS, 0,
-                                         &already);
-    if (!NT_SUCCESS(status))
-      return error_set_os(MIOW_EOS, (int32_t)nt.status_to_dos_error(status));
+    NTSTATUS status =
+        wait_api.associate(wait->packet, wait->sel->iocp, wait->object, (PVOID)(ULONG_PTR)KEY_WAIT,
+                           wait, STATUS_SUCCESS, 0, &already);
+    if (!NT_SUCCESS(status)) return error_set_os(MIOW_EOS, (int32_t)nt.status_to_dos_error(status));
   } else if (WaitForSingleObject(wait->object, 0) == WAIT_OBJECT_0) {
     /* Already signalled: post now, as the kernel queues a packet at once, so that a
      * zero-timeout poll right after arming sees it rather than racing a pool thread. The
