@@ -11,23 +11,8 @@
 
 #include "support.h"
 
-typedef struct fixture {
-  miow_selector *sel;
-} fixture;
-
-static int setup(void **state) {
-  static fixture f;
-  support_init();
-  assert_int_equal(miow_selector_new(&f.sel), 0);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fixture *f = *state;
-  assert_int_equal(miow_selector_free(f->sel), 0);
-  return 0;
-}
+/* Each test gets a fresh selector. */
+static miow_selector *sel;
 
 static miow_source *waitable(HANDLE object) {
   miow_source *src = NULL;
@@ -40,53 +25,55 @@ static bool is_signalled(HANDLE object) { return WaitForSingleObject(object, 0) 
 /* ---- events ---- */
 
 static void test_auto_reset_event_level_reports_each_signal_once_and_consumes_it(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
   miow_source *src = waitable(event);
-  assert_int_equal(miow_source_register(src, f->sel, 1, MIOW_READABLE), 0);
+  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
   for (int i = 0; i < 3; i++) {
     assert_true(SetEvent(event));
-    assert_int_equal(poll_until(f->sel, 1, MIOW_READABLE, 5000), MIOW_READABLE);
+    assert_int_equal(poll_until(sel, 1, MIOW_READABLE, 5000), MIOW_READABLE);
     /* The wait consumed the signal: level mode has nothing more to report. */
-    expect_silence(f->sel, 1, 200);
+    expect_silence(sel, 1, 200);
     assert_false(is_signalled(event));
   }
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(event);
 }
 
-static void auto_reset_once_until_rearm(fixture *f, uint32_t mode) {
+static void auto_reset_once_until_rearm(uint32_t mode) {
   HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
   miow_source *src = waitable(event);
-  assert_int_equal(miow_source_register(src, f->sel, 2, MIOW_READABLE | mode), 0);
+  assert_int_equal(miow_source_register(src, sel, 2, MIOW_READABLE | mode), 0);
   assert_true(SetEvent(event));
-  assert_int_equal(poll_until(f->sel, 2, MIOW_READABLE, 5000), MIOW_READABLE);
+  assert_int_equal(poll_until(sel, 2, MIOW_READABLE, 5000), MIOW_READABLE);
   /* Disarmed: a new signal stays in the event, unconsumed, until the rearm. */
   assert_true(SetEvent(event));
-  expect_silence(f->sel, 2, 300);
+  expect_silence(sel, 2, 300);
   assert_int_equal(miow_source_rearm(src), 0);
-  assert_int_equal(poll_until(f->sel, 2, MIOW_READABLE, 5000), MIOW_READABLE);
+  assert_int_equal(poll_until(sel, 2, MIOW_READABLE, 5000), MIOW_READABLE);
   assert_false(is_signalled(event));
-  expect_silence(f->sel, 2, 200);
+  expect_silence(sel, 2, 200);
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(event);
 }
 
 static void test_auto_reset_event_edge_keeps_later_signal_until_rearm(void **state) {
-  auto_reset_once_until_rearm(*state, MIOW_EDGE);
+  (void)state;
+  auto_reset_once_until_rearm(MIOW_EDGE);
 }
 
 static void test_auto_reset_event_oneshot_keeps_later_signal_until_rearm(void **state) {
-  auto_reset_once_until_rearm(*state, MIOW_ONESHOT);
+  (void)state;
+  auto_reset_once_until_rearm(MIOW_ONESHOT);
 }
 
 static void test_manual_reset_event_is_not_consumed(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
   miow_source *src = waitable(event);
-  assert_int_equal(miow_source_register(src, f->sel, 3, MIOW_READABLE | MIOW_ONESHOT), 0);
+  assert_int_equal(miow_source_register(src, sel, 3, MIOW_READABLE | MIOW_ONESHOT), 0);
   assert_true(SetEvent(event));
-  assert_int_equal(poll_until(f->sel, 3, MIOW_READABLE, 5000), MIOW_READABLE);
+  assert_int_equal(poll_until(sel, 3, MIOW_READABLE, 5000), MIOW_READABLE);
   assert_true(is_signalled(event));
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(event);
@@ -95,14 +82,14 @@ static void test_manual_reset_event_is_not_consumed(void **state) {
 /* ---- semaphores ---- */
 
 static void test_semaphore_of_three_gives_exactly_three_oneshot_events(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE sem = CreateSemaphoreW(NULL, 0, 10, NULL);
   miow_source *src = waitable(sem);
-  assert_int_equal(miow_source_register(src, f->sel, 4, MIOW_READABLE | MIOW_ONESHOT), 0);
+  assert_int_equal(miow_source_register(src, sel, 4, MIOW_READABLE | MIOW_ONESHOT), 0);
   assert_true(ReleaseSemaphore(sem, 3, NULL));
   int events = 0;
   for (;;) {
-    if (poll_until(f->sel, 4, MIOW_READABLE, 1000) == 0) break;
+    if (poll_until(sel, 4, MIOW_READABLE, 1000) == 0) break;
     events++;
     assert_true(events <= 3);
     assert_int_equal(miow_source_rearm(src), 0);
@@ -115,14 +102,14 @@ static void test_semaphore_of_three_gives_exactly_three_oneshot_events(void **st
 }
 
 static void test_semaphore_level_reports_once_per_unit(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE sem = CreateSemaphoreW(NULL, 3, 10, NULL);
   miow_source *src = waitable(sem);
-  assert_int_equal(miow_source_register(src, f->sel, 5, MIOW_READABLE), 0);
-  for (int i = 0; i < 3; i++) assert_int_equal(poll_once(f->sel, 5, 5000), MIOW_READABLE);
-  expect_silence(f->sel, 5, 300);
+  assert_int_equal(miow_source_register(src, sel, 5, MIOW_READABLE), 0);
+  for (int i = 0; i < 3; i++) assert_int_equal(poll_once(sel, 5, 5000), MIOW_READABLE);
+  expect_silence(sel, 5, 300);
   assert_true(ReleaseSemaphore(sem, 1, NULL));
-  assert_int_equal(poll_until(f->sel, 5, MIOW_READABLE, 5000), MIOW_READABLE);
+  assert_int_equal(poll_until(sel, 5, MIOW_READABLE, 5000), MIOW_READABLE);
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(sem);
 }
@@ -146,17 +133,17 @@ static HANDLE start_child(DWORD sleep_ms) {
 }
 
 static void test_child_process_exit_reports_readable_and_is_not_consumed(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE child = start_child(300);
   miow_source *src = waitable(child);
-  assert_int_equal(miow_source_register(src, f->sel, 6, MIOW_READABLE), 0);
-  assert_int_equal(poll_once(f->sel, 6, 0), 0);
-  assert_int_equal(poll_until(f->sel, 6, MIOW_READABLE, 10000), MIOW_READABLE);
+  assert_int_equal(miow_source_register(src, sel, 6, MIOW_READABLE), 0);
+  assert_int_equal(poll_once(sel, 6, 0), 0);
+  assert_int_equal(poll_until(sel, 6, MIOW_READABLE, 10000), MIOW_READABLE);
   DWORD code = 0;
   assert_true(GetExitCodeProcess(child, &code));
   assert_int_equal(code, 7);
   /* An exited process stays signalled: level mode reports it at every poll. */
-  for (int i = 0; i < 3; i++) assert_int_equal(poll_once(f->sel, 6, 1000), MIOW_READABLE);
+  for (int i = 0; i < 3; i++) assert_int_equal(poll_once(sel, 6, 1000), MIOW_READABLE);
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(child);
 }
@@ -167,13 +154,13 @@ static DWORD WINAPI short_thread(LPVOID arg) {
 }
 
 static void test_thread_exit_reports_readable(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE thread = CreateThread(NULL, 0, short_thread, (LPVOID)(uintptr_t)200, 0, NULL);
   assert_non_null(thread);
   miow_source *src = waitable(thread);
-  assert_int_equal(miow_source_register(src, f->sel, 7, MIOW_READABLE | MIOW_EDGE), 0);
-  assert_int_equal(poll_until(f->sel, 7, MIOW_READABLE, 5000), MIOW_READABLE);
-  expect_silence(f->sel, 7, 200);
+  assert_int_equal(miow_source_register(src, sel, 7, MIOW_READABLE | MIOW_EDGE), 0);
+  assert_int_equal(poll_until(sel, 7, MIOW_READABLE, 5000), MIOW_READABLE);
+  expect_silence(sel, 7, 200);
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(thread);
 }
@@ -187,29 +174,29 @@ static void set_timer(HANDLE timer, int64_t ms) {
 }
 
 static void test_synchronization_timer_reports_once_per_expiry(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE timer = CreateWaitableTimerW(NULL, FALSE, NULL);
   miow_source *src = waitable(timer);
-  assert_int_equal(miow_source_register(src, f->sel, 8, MIOW_READABLE), 0);
+  assert_int_equal(miow_source_register(src, sel, 8, MIOW_READABLE), 0);
   set_timer(timer, 150);
-  assert_int_equal(poll_once(f->sel, 8, 0), 0);
-  assert_int_equal(poll_until(f->sel, 8, MIOW_READABLE, 5000), MIOW_READABLE);
+  assert_int_equal(poll_once(sel, 8, 0), 0);
+  assert_int_equal(poll_until(sel, 8, MIOW_READABLE, 5000), MIOW_READABLE);
   /* A synchronization timer is consumed by the wait, as an auto-reset event is. */
-  expect_silence(f->sel, 8, 300);
+  expect_silence(sel, 8, 300);
   set_timer(timer, 50);
-  assert_int_equal(poll_until(f->sel, 8, MIOW_READABLE, 5000), MIOW_READABLE);
+  assert_int_equal(poll_until(sel, 8, MIOW_READABLE, 5000), MIOW_READABLE);
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(timer);
 }
 
 static void test_manual_reset_timer_stays_signalled(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE timer = CreateWaitableTimerW(NULL, TRUE, NULL);
   miow_source *src = waitable(timer);
-  assert_int_equal(miow_source_register(src, f->sel, 9, MIOW_READABLE), 0);
+  assert_int_equal(miow_source_register(src, sel, 9, MIOW_READABLE), 0);
   set_timer(timer, 100);
-  assert_int_equal(poll_until(f->sel, 9, MIOW_READABLE, 5000), MIOW_READABLE);
-  for (int i = 0; i < 3; i++) assert_int_equal(poll_once(f->sel, 9, 1000), MIOW_READABLE);
+  assert_int_equal(poll_until(sel, 9, MIOW_READABLE, 5000), MIOW_READABLE);
+  for (int i = 0; i < 3; i++) assert_int_equal(poll_once(sel, 9, 1000), MIOW_READABLE);
   assert_true(is_signalled(timer));
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(timer);
@@ -218,16 +205,16 @@ static void test_manual_reset_timer_stays_signalled(void **state) {
 /* ---- refused interests and values ---- */
 
 static void test_interests_other_than_readable_are_refused(void **state) {
-  fixture *f = *state;
+  (void)state;
   HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
   miow_source *src = waitable(event);
   const uint32_t refused[] = {MIOW_WRITABLE, MIOW_PRIORITY, MIOW_READABLE | MIOW_WRITABLE,
                               MIOW_READABLE | MIOW_PRIORITY | MIOW_EDGE};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-    assert_int_equal(miow_source_register(src, f->sel, 1, refused[i]), MIOW_EINVAL);
-  assert_int_equal(miow_source_register(src, f->sel, 1, MIOW_READABLE), 0);
+    assert_int_equal(miow_source_register(src, sel, 1, refused[i]), MIOW_EINVAL);
+  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), 0);
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-    assert_int_equal(miow_source_reregister(src, f->sel, 1, refused[i]), MIOW_EINVAL);
+    assert_int_equal(miow_source_reregister(src, sel, 1, refused[i]), MIOW_EINVAL);
   assert_int_equal(miow_source_free(src), 0);
   CloseHandle(event);
 }
@@ -269,7 +256,9 @@ static void test_values_that_are_not_waitable_handles_are_refused(void **state) 
   CloseHandle(port);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                          \
+  cmocka_unit_test_prestate_setup_teardown(name, support_selector_setup, \
+                                           support_selector_teardown, &sel)
 
 int main(void) {
   const char *fallback = getenv("MIOW_WAIT_FALLBACK");

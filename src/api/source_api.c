@@ -110,22 +110,21 @@ int32_t source_publish_owned(miow_socket_t socket, source_kind kind, uint16_t fa
   return rc;
 }
 
-MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket) {
+/* A source for a caller-owned `value` that `check` accepts. */
+static int32_t source__wrap(miow_source **out, miow_socket_t value, source_kind kind,
+                            int32_t (*check)(miow_socket_t)) {
   if (out == NULL) return error_set(MIOW_EINVAL);
   int32_t rc = sys_init();
-  if (rc != 0) return rc;
-  rc = sys_socket_check(socket);
-  if (rc != 0) return rc;
-  return source__publish(socket, SOURCE_FOREIGN, 0, NULL, out);
+  if (rc == 0) rc = check(value);
+  return rc == 0 ? source__publish(value, kind, 0, NULL, out) : rc;
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket) {
+  return source__wrap(out, socket, SOURCE_FOREIGN, sys_socket_check);
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_new_waitable(miow_source **out, miow_socket_t value) {
-  if (out == NULL) return error_set(MIOW_EINVAL);
-  int32_t rc = sys_init();
-  if (rc != 0) return rc;
-  rc = sys_wait_check(value);
-  if (rc != 0) return rc;
-  return source__publish(value, SOURCE_WAITABLE, 0, NULL, out);
+  return source__wrap(out, value, SOURCE_WAITABLE, sys_wait_check);
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *handle) {

@@ -4,14 +4,14 @@
  * - a wait completion packet (NtCreateWaitCompletionPacket / NtAssociateWaitCompletionPacket /
  *   NtCancelWaitCompletionPacket, exported by ntdll from Windows 8 on): the kernel queues the
  *   packet to our port itself;
- * - the fallback, a thread-pool wait whose callback posts the packet (CreateThreadpoolWait),
- *   where ntdll lacks those calls (Wine 8) or MIOW_WAIT_FALLBACK=1 asks for it.
+ * - the fallback, a thread-pool wait whose callback posts the packet (wait_pool.c), where
+ *   ntdll lacks those calls (Wine 8) or MIOW_WAIT_FALLBACK=1 asks for it.
  *
  * Lifetime: `outstanding` is true from arming until the packet is consumed or the wait is
  * cancelled for sure, and counts in sel->busy meanwhile, so the selector's destruction drains
  * it. A wait deregistered with its packet in flight stays in memory, unregistered, until
  * wait_feed() consumes the packet and frees it. Everything here runs with the selector's lock
- * held but the thread-pool callback, which only posts. */
+ * held but the thread-pool callback (wait_pool.c), which takes no lock of a selector. */
 #include "wait.h"
 
 #include <stdlib.h>
@@ -107,17 +107,6 @@ int32_t sys_wait_check(miow_socket_t value) {
 
 /* ---- arming and cancelling ---- */
 
-static void CALLBACK wait__fired(PTP_CALLBACK_INSTANCE instance, PVOID context, PTP_WAIT pool_wait,
-                                 TP_WAIT_RESULT result) {
-  (void)instance, (void)pool_wait, (void)result;
-  sys_wait *wait = context;
-  /* Set before the post, and read only after the callback has finished (cancel), so a reader
-   * that sees 0 knows no packet was posted. The wait is not touched after the post: the
-   * poller may free it as soon as it dequeues the packet. */
-  InterlockedExchange(&wait->fired, 1);
-  (void)iocp_post(wait->sel->iocp, 0, KEY_WAIT, wait);
-}
-
 /* Starts a wait if the registration wants one and has none. */
 static int32_t wait__arm(sys_wait *wait) {
   if (!wait->registered || !wait->armed || wait->outstanding) return 0;
@@ -132,12 +121,11 @@ static int32_t wait__arm(sys_wait *wait) {
     /* Already signalled: post now, as the kernel queues a packet at once, so that a
      * zero-timeout poll right after arming sees it rather than racing a pool thread. The
      * wait has consumed what a satisfied wait consumes, as the pool's would have. */
-    InterlockedExchange(&wait->fired, 1);
     DWORD error = iocp_post(wait->sel->iocp, 0, KEY_WAIT, wait);
     if (error != 0) return error_set_os(MIOW_EOS, (int32_t)error);
+    wait_pool_post_now(wait);
   } else {
-    InterlockedExchange(&wait->fired, 0);
-    SetThreadpoolWait(wait->pool_wait, wait->object, NULL);
+    wait_pool_arm(wait);
   }
   wait->outstanding = true;
   wait->sel->busy++;
@@ -159,23 +147,17 @@ static void wait__cancel(sys_wait *wait) {
      * STATUS_PENDING (being delivered) or STATUS_CANCELLED (already dequeued): the packet
      * reaches wait_feed(). */
     if (wait_api.cancel(wait->packet, TRUE) == STATUS_SUCCESS) wait__finished(wait);
-  } else {
-    SetThreadpoolWait(wait->pool_wait, NULL, NULL);
-    /* Waits for a running callback; one queued but not started is dropped. The callback takes
-     * no lock, so waiting here under the selector's lock cannot deadlock. */
-    WaitForThreadpoolWaitCallbacks(wait->pool_wait, TRUE);
-    if (wait->fired == 0) wait__finished(wait);
+  } else if (!wait_pool_cancel(wait)) {
+    wait__finished(wait);
   }
 }
 
 static void wait__destroy(sys_wait *wait) {
   if (list_is_linked(&wait->update_node)) list_remove(&wait->update_node);
-  if (wait->packet != NULL) CloseHandle(wait->packet);
-  if (wait->pool_wait != NULL) {
-    /* The callback that posted the packet just consumed may still be returning. */
-    WaitForThreadpoolWaitCallbacks(wait->pool_wait, FALSE);
-    CloseThreadpoolWait(wait->pool_wait);
-  }
+  if (wait->packet != NULL)
+    CloseHandle(wait->packet);
+  else
+    wait_pool_close(wait);
   free(wait);
 }
 
@@ -224,11 +206,10 @@ static int32_t wait__new(sys_selector *sel, HANDLE object, sys_wait **out) {
       return error_set_os(MIOW_EOS, (int32_t)nt.status_to_dos_error(status));
     }
   } else {
-    wait->pool_wait = CreateThreadpoolWait(wait__fired, wait, NULL);
-    if (wait->pool_wait == NULL) {
-      DWORD error = GetLastError();
+    int32_t rc = wait_pool_open(wait);
+    if (rc != 0) {
       free(wait);
-      return error_set_os(MIOW_ENOMEM, (int32_t)error);
+      return rc;
     }
   }
   *out = wait;

@@ -10,10 +10,15 @@
 
 struct sys_wait {
   sys_selector *sel;
-  HANDLE object;         /* the caller's; never closed here */
-  HANDLE packet;         /* the wait completion packet, or NULL */
-  PTP_WAIT pool_wait;    /* the fallback's thread-pool wait, or NULL */
-  volatile LONG fired;   /* fallback: the callback ran (and posted) since the last arming */
+  HANDLE object; /* the caller's; never closed here */
+  HANDLE packet; /* the wait completion packet, or NULL */
+  /* The fallback's (wait_pool.c): its thread-pool wait (or NULL), its id in the callbacks'
+   * table, and, under the table's lock, whether an arming is outstanding and whether its packet
+   * has been posted. */
+  PTP_WAIT pool_wait;
+  uintptr_t pool_id;
+  bool pool_armed;
+  bool pool_fired;
   list_node update_node; /* in sel->wait_updates while a level re-arm is due */
   uint64_t token;
   uint32_t interests; /* MIOW_READABLE and the mode */
@@ -32,5 +37,19 @@ bool wait_feed(sys_wait *wait, miow_event *event);
 
 /* Arms a level-triggered wait again before the poll waits (from sel->wait_updates). */
 void wait_update(sys_wait *wait);
+
+/* ---- the thread-pool fallback (wait_pool.c) ---- */
+
+/* Gives `wait` its thread-pool wait and its id. Returns 0 or MIOW_ENOMEM. */
+int32_t wait_pool_open(sys_wait *wait);
+/* Starts the pool's wait; the callback posts one packet when it is satisfied. */
+void wait_pool_arm(sys_wait *wait);
+/* Records a packet posted by the caller itself, for an object found signalled at arming. */
+void wait_pool_post_now(sys_wait *wait);
+/* Stops the wait for good; returns whether a packet was posted for the last arming (it then
+ * still reaches wait_feed()). No callback touches `wait` after this returns. */
+bool wait_pool_cancel(sys_wait *wait);
+/* Cancels and lets go of the thread-pool wait. */
+void wait_pool_close(sys_wait *wait);
 
 #endif
