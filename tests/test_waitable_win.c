@@ -202,6 +202,21 @@ static void test_manual_reset_timer_stays_signalled(void **state) {
   CloseHandle(timer);
 }
 
+static void test_a_handle_without_synchronize_access_fails_at_register(void **state) {
+  (void)state;
+  HANDLE child = start_child(5000);
+  HANDLE limited = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, GetProcessId(child));
+  assert_non_null(limited);
+  miow_source *src = waitable(limited);
+  /* A wait needs SYNCHRONIZE: the registration fails at once rather than in a pool thread. */
+  assert_int_equal(miow_source_register(src, sel, 1, MIOW_READABLE), MIOW_EOS);
+  assert_int_equal(miow_last_os_error(), ERROR_ACCESS_DENIED);
+  assert_int_equal(miow_source_free(src), 0);
+  CloseHandle(limited);
+  assert_true(TerminateProcess(child, 0));
+  CloseHandle(child);
+}
+
 /* ---- refused interests and values ---- */
 
 static void test_interests_other_than_readable_are_refused(void **state) {
@@ -278,6 +293,7 @@ int main(void) {
       T(test_thread_exit_reports_readable),
       T(test_synchronization_timer_reports_once_per_expiry),
       T(test_manual_reset_timer_stays_signalled),
+      T(test_a_handle_without_synchronize_access_fails_at_register),
       T(test_interests_other_than_readable_are_refused),
       T(test_a_socket_is_refused_with_enotsup),
       T(test_values_that_are_not_waitable_handles_are_refused),

@@ -99,13 +99,17 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *src);
  * @param interests Interest bits and at most one mode bit; see @ref miow_event.
  * @retval 0 Success.
  * @retval MIOW_EBADHANDLE @p src or @p sel is not a live handle of its kind.
- * @retval MIOW_EINVAL @p interests is empty, has an unknown bit or two modes.
+ * @retval MIOW_EINVAL @p interests is empty, has an unknown bit or two modes; or @p src is a
+ *         waitable source whose value no longer names a waitable object (it was closed), or, on
+ *         Windows, @p interests has an interest other than #MIOW_READABLE.
  * @retval MIOW_EEXIST The source is already registered, with any selector.
  * @retval MIOW_ENOTSOCK The wrapped socket is no longer a socket.
  * @retval MIOW_ECLOSED The selector was freed during the call.
  * @retval MIOW_ENOMEM Out of memory.
  * @retval MIOW_ENOTSUP @p src is a pipe tied to another selector (Windows; see @ref miow_pipe).
- * @retval MIOW_EOS A helper handle could not be opened.
+ * @retval MIOW_EOS A helper handle could not be opened, or the wait on a waitable source's
+ *         handle could not be started (a handle without `SYNCHRONIZE` access:
+ *         `ERROR_ACCESS_DENIED`).
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *src, miow_selector *sel,
                                                    uint64_t token, uint32_t interests);

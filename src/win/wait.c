@@ -107,28 +107,41 @@ int32_t sys_wait_check(miow_socket_t value) {
 
 /* ---- arming and cancelling ---- */
 
-/* Starts a wait if the registration wants one and has none. */
-static int32_t wait__arm(sys_wait *wait) {
-  if (!wait->registered || !wait->armed || wait->outstanding) return 0;
-  if (wait->packet != NULL) {
-    BOOLEAN already = FALSE;
-    /* Already signalled or not, the packet is queued once the wait is satisfied. */
-    NTSTATUS status =
-        wait_api.associate(wait->packet, wait->sel->iocp, wait->object, (PVOID)(ULONG_PTR)KEY_WAIT,
-                           wait, STATUS_SUCCESS, 0, &already);
-    if (!NT_SUCCESS(status)) return error_set_os(MIOW_EOS, (int32_t)nt.status_to_dos_error(status));
-  } else if (WaitForSingleObject(wait->object, 0) == WAIT_OBJECT_0) {
-    /* Already signalled: post now, as the kernel queues a packet at once, so that a
-     * zero-timeout poll right after arming sees it rather than racing a pool thread. The
-     * wait has consumed what a satisfied wait consumes, as the pool's would have. */
+static void wait__started(sys_wait *wait) {
+  wait->outstanding = true;
+  wait->sel->busy++;
+}
+
+/* The fallback's arming. An object already signalled is posted now, as the kernel queues a
+ * packet at once, so that a zero-timeout poll right after arming sees it rather than racing a
+ * pool thread; that check has consumed what a satisfied wait consumes, as the pool's would
+ * have. A handle the check cannot wait on (no SYNCHRONIZE access) fails here rather than in a
+ * pool thread. */
+static int32_t wait__arm_pool(sys_wait *wait) {
+  DWORD result = WaitForSingleObject(wait->object, 0);
+  if (result == WAIT_FAILED) return error_set_os(MIOW_EOS, (int32_t)GetLastError());
+  if (result == WAIT_OBJECT_0) {
     DWORD error = iocp_post(wait->sel->iocp, 0, KEY_WAIT, wait);
     if (error != 0) return error_set_os(MIOW_EOS, (int32_t)error);
     wait_pool_post_now(wait);
   } else {
     wait_pool_arm(wait);
   }
-  wait->outstanding = true;
-  wait->sel->busy++;
+  wait__started(wait);
+  return 0;
+}
+
+/* Starts a wait if the registration wants one and has none. */
+static int32_t wait__arm(sys_wait *wait) {
+  if (!wait->registered || !wait->armed || wait->outstanding) return 0;
+  if (wait->packet == NULL) return wait__arm_pool(wait);
+  BOOLEAN already = FALSE;
+  /* Already signalled or not, the packet is queued once the wait is satisfied. */
+  NTSTATUS status =
+      wait_api.associate(wait->packet, wait->sel->iocp, wait->object, (PVOID)(ULONG_PTR)KEY_WAIT,
+                         wait, STATUS_SUCCESS, 0, &already);
+  if (!NT_SUCCESS(status)) return error_set_os(MIOW_EOS, (int32_t)nt.status_to_dos_error(status));
+  wait__started(wait);
   return 0;
 }
 
