@@ -190,6 +190,30 @@ bool sys_registration_is_dropped(sys_registration *reg);
  * Returns 0, or MIOW_ENOENT if the socket had been closed and the registration dropped. */
 int32_t sys_deregister(sys_registration *reg);
 
+/* ---- waitable sources (issue 16) -------------------------------------------------------
+ * A caller-owned waitable handle (Windows: event, semaphore, process, thread, waitable timer)
+ * or any descriptor epoll accepts (Unix), registered with its own state, as a pipe is. The
+ * library never closes the value. Calls return 0 or a MIOW_E* code with the OS error recorded. */
+
+typedef struct sys_wait sys_wait;
+
+/* Whether `value` may back a waitable source: MIOW_EINVAL for a value that is not an open,
+ * waitable handle or pollable descriptor, MIOW_ENOTSUP for a socket where sockets belong to
+ * miow_source_new() (Windows). */
+int32_t sys_wait_check(miow_socket_t value);
+/* `interests` is validated by interest_is_valid(); a backend refuses what it cannot watch
+ * (Windows: anything but MIOW_READABLE) with MIOW_EINVAL. */
+int32_t sys_wait_register(sys_selector *sel, miow_socket_t value, uint64_t token,
+                          uint32_t interests, sys_wait **out);
+/* MIOW_ENOENT as for sys_reregister() when the backend dropped the registration (Unix: the
+ * descriptor was closed); the caller then deregisters it. */
+int32_t sys_wait_reregister(sys_wait *wait, uint64_t token, uint32_t interests);
+int32_t sys_wait_rearm(sys_wait *wait);
+bool sys_wait_is_dropped(sys_wait *wait);
+/* Ends the registration: no event after it returns; memory goes once nothing is in flight.
+ * Returns 0, or MIOW_ENOENT if the registration had been dropped. */
+int32_t sys_wait_deregister(sys_wait *wait);
+
 /* ---- waker ----------------------------------------------------------------------------- */
 
 typedef struct sys_waker sys_waker;

@@ -1,6 +1,7 @@
 /**
  * @file miow/source.h
- * @brief Wrapping a caller-owned socket and registering it with a selector.
+ * @brief Wrapping a caller-owned socket, waitable handle or descriptor and registering it
+ *        with a selector.
  */
 #ifndef MIOW_SOURCE_H
 #define MIOW_SOURCE_H
@@ -47,6 +48,43 @@ MIOW_BEGIN_DECLS
 MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket);
 
 /**
+ * @brief Wraps a waitable handle (Windows) or any pollable descriptor (Linux) in a new source.
+ *
+ * The source is registered, re-registered, re-armed, deregistered and freed with the calls
+ * below, as a socket's is; the I/O calls refuse it with #MIOW_ENOTSUP. The library never
+ * closes @p value, which must stay open while the source is registered. The guide page
+ * `docs/waitable.md` has the table of object kinds.
+ *
+ * On Windows @p value is a handle to an event, semaphore, process, thread or waitable timer
+ * (a `HANDLE` cast to #miow_socket_t). Its being signalled reports #MIOW_READABLE; the only
+ * interest accepted is #MIOW_READABLE (with a mode bit), anything else gives #MIOW_EINVAL.
+ * The wait behind a registration is a real wait: it consumes what a satisfied
+ * `WaitForSingleObject` consumes, one unit of a semaphore and the signal of an auto-reset
+ * event or synchronization timer. In level mode each poll reports the object again while it
+ * is signalled (a manual-reset event, a process that has exited); for an object the wait
+ * consumes, that is one event per signal or unit. Edge and oneshot modes report once until
+ * miow_source_rearm() or a re-registration. Deregistering or freeing a source whose object
+ * was signalled but not yet reported may consume one signal or unit without an event.
+ * Environment variable `MIOW_WAIT_FALLBACK=1`, read once when the library starts, makes the
+ * waits use the thread pool rather than wait completion packets.
+ *
+ * On Linux @p value is any file descriptor epoll accepts: pipes, FIFOs, terminals, sockets,
+ * eventfd, timerfd, signalfd, pidfd, inotify. Interests map as for sockets; a pidfd reports
+ * #MIOW_READABLE when its process exits.
+ *
+ * @param[out] out Receives the new source's handle. Left unchanged on failure.
+ * @param value The caller's handle or descriptor.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out is NULL; or @p value is not an open handle of a kind that can be
+ *         waited on (NULL, `INVALID_HANDLE_VALUE`, a closed handle, a file, a mutex: OS error
+ *         `ERROR_INVALID_HANDLE`), or not a descriptor epoll accepts (a closed one: `EBADF`; a
+ *         regular file or directory: `EPERM`).
+ * @retval MIOW_ENOTSUP @p value is a socket (Windows): wrap sockets with miow_source_new().
+ * @retval MIOW_ENOMEM The handle table or memory is exhausted.
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_source_new_waitable(miow_source **out, miow_socket_t value);
+
+/**
  * @brief Frees a source, deregistering it first if needed. A socket the caller owns stays
  *        open; a socket or pipe the library created is closed (see @ref miow_net and
  *        @ref miow_pipe).
@@ -64,7 +102,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *src);
  * @param interests Interest bits and at most one mode bit; see @ref miow_event.
  * @retval 0 Success.
  * @retval MIOW_EBADHANDLE @p src or @p sel is not a live handle of its kind.
- * @retval MIOW_EINVAL @p interests is empty, has an unknown bit or two modes.
+ * @retval MIOW_EINVAL @p interests is empty, has an unknown bit or two modes; or @p src is a
+ *         waitable source whose value no longer names a waitable object (it was closed), or, on
+ *         Windows, @p interests has an interest other than #MIOW_READABLE.
  * @retval MIOW_EEXIST The source is already registered, with any selector. On Linux also when
  *         another source wrapping the same socket is registered with @p sel (epoll keeps one
  *         entry per descriptor); Windows accepts that, and each registration reports on its
@@ -73,7 +113,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *src);
  * @retval MIOW_ECLOSED The selector was freed during the call.
  * @retval MIOW_ENOMEM Out of memory.
  * @retval MIOW_ENOTSUP @p src is a pipe tied to another selector (Windows; see @ref miow_pipe).
- * @retval MIOW_EOS A helper handle could not be opened.
+ * @retval MIOW_EOS A helper handle could not be opened, or the wait on a waitable source's
+ *         handle could not be started (a handle without `SYNCHRONIZE` access:
+ *         `ERROR_ACCESS_DENIED`).
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *src, miow_selector *sel,
                                                    uint64_t token, uint32_t interests);

@@ -27,6 +27,7 @@ typedef enum source_kind {
   SOURCE_UDP,
   SOURCE_PIPE_SERVER,
   SOURCE_PIPE_CLIENT,
+  SOURCE_WAITABLE, /* miow_source_new_waitable(): a caller's waitable handle or descriptor */
 } source_kind;
 
 typedef struct source_obj {
@@ -40,6 +41,7 @@ typedef struct source_obj {
   selector_obj *sel;     /* the selector registered with, holding a reference; or NULL */
   sys_registration *reg; /* a socket's registration in the backend while `sel` is set */
   sys_pipe *pipe;        /* the pipe of a pipe source, which keeps its own registration */
+  sys_wait *wait;        /* a waitable source's registration in the backend while `sel` is set */
   /* The selector a pipe was last registered with, holding a reference until the source is
    * destroyed or registered elsewhere: the pipe's completions go to its port (on Windows the
    * first one's, for good, as a pipe cannot move there). */

@@ -11,11 +11,14 @@ static int32_t source__detach(source_obj *src) {
   int32_t rc = 0;
   if (src->pipe != NULL)
     sys_pipe_deregister(src->pipe);
+  else if (src->wait != NULL)
+    rc = sys_wait_deregister(src->wait);
   else
     rc = sys_deregister(src->reg);
   handle_release(&src->sel->base);
   src->sel = NULL;
   src->reg = NULL;
+  src->wait = NULL;
   return rc;
 }
 
@@ -26,7 +29,7 @@ static void source__destroy(handle_obj *obj) {
   if (src->sel != NULL) source__detach(src);
   if (src->pipe != NULL)
     sys_pipe_free(src->pipe);
-  else if (src->kind != SOURCE_FOREIGN)
+  else if (src->kind != SOURCE_FOREIGN && src->kind != SOURCE_WAITABLE)
     sys_sock_close(src->socket);
   if (src->tied != NULL) handle_release(&src->tied->base);
   free(src);
@@ -115,13 +118,21 @@ int32_t source_publish_owned(miow_socket_t socket, source_kind kind, uint16_t fa
   return rc;
 }
 
-MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket) {
+/* A source for a caller-owned `value` that `check` accepts. */
+static int32_t source__wrap(miow_source **out, miow_socket_t value, source_kind kind,
+                            int32_t (*check)(miow_socket_t)) {
   if (out == NULL) return error_set(MIOW_EINVAL);
   int32_t rc = sys_init();
-  if (rc != 0) return rc;
-  rc = sys_socket_check(socket);
-  if (rc != 0) return rc;
-  return source__publish(socket, SOURCE_FOREIGN, 0, NULL, out);
+  if (rc == 0) rc = check(value);
+  return rc == 0 ? source__publish(value, kind, 0, NULL, out) : rc;
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_source_new(miow_source **out, miow_socket_t socket) {
+  return source__wrap(out, socket, SOURCE_FOREIGN, sys_socket_check);
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_source_new_waitable(miow_source **out, miow_socket_t value) {
+  return source__wrap(out, value, SOURCE_WAITABLE, sys_wait_check);
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *handle) {
@@ -146,7 +157,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
     rc = error_set(MIOW_EINVAL);
   } else if (src->sel != NULL) {
     /* A registration the backend dropped because the socket was closed no longer counts. */
-    if (src->reg != NULL && sys_registration_is_dropped(src->reg))
+    if ((src->reg != NULL && sys_registration_is_dropped(src->reg)) ||
+        (src->wait != NULL && sys_wait_is_dropped(src->wait)))
       source__detach(src);
     else
       rc = error_set(MIOW_EEXIST);
@@ -160,6 +172,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
       if (src->tied != NULL) handle_release(&src->tied->base);
       src->tied = sel;
     }
+  } else if (rc == 0 && src->kind == SOURCE_WAITABLE) {
+    rc = sys_wait_register(sel->sys, src->socket, token, interests, &src->wait);
   } else if (rc == 0) {
     rc = sys_socket_check(src->socket);
     /* A socket the host owns may be closed behind the library's back. */
@@ -191,8 +205,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_reregister(miow_source *handle, miow_s
   int32_t rc = interest_is_valid(interests) ? source__check_registered(src, sel, MIOW_EEXIST)
                                             : error_set(MIOW_EINVAL);
   if (rc == 0) {
-    rc = src->pipe != NULL ? sys_pipe_reregister(src->pipe, token, interests)
-                           : sys_reregister(src->reg, token, interests);
+    rc = src->pipe != NULL   ? sys_pipe_reregister(src->pipe, token, interests)
+         : src->wait != NULL ? sys_wait_reregister(src->wait, token, interests)
+                             : sys_reregister(src->reg, token, interests);
     if (rc == 0) src->interests = interests;
     if (rc == MIOW_ENOENT) {
       source__detach(src);
@@ -221,6 +236,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_rearm(miow_source *handle) {
   int32_t rc;
   if (src->sel == NULL)
     rc = error_set(MIOW_ENOENT);
+  else if (src->wait != NULL)
+    rc = sys_wait_rearm(src->wait);
   else if (src->pipe == NULL)
     rc = sys_rearm(src->reg, INTEREST_BITS);
   else if ((rc = source_pipe_check_selector(src)) == 0)

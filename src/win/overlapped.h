@@ -17,6 +17,8 @@ typedef enum completion_key {
   KEY_CLOSE = 7,
   /* lpOverlapped: the OVERLAPPED inside a pipe_op (a pipe's read, write, connect or notify). */
   KEY_PIPE = 9,
+  /* lpOverlapped: the sys_wait whose wait was satisfied (wait.c). */
+  KEY_WAIT = 11,
 } completion_key;
 
 #endif

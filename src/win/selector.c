@@ -10,6 +10,7 @@
 #include "pipe.h"
 #include "poll_group.h"
 #include "sock_state.h"
+#include "wait.h"
 #include "waker.h"
 
 /* Packets dequeued per wait. Each yields at most one event, so a caller's capacity larger than
@@ -45,6 +46,10 @@ static void selector__update_all(sys_selector *sel) {
     list_remove(node);
     pipe_update(container_of(node, sys_pipe, update_node));
   }
+  while ((node = list_first(&sel->wait_updates)) != NULL) {
+    list_remove(node);
+    wait_update(container_of(node, sys_wait, update_node));
+  }
 }
 
 /* Turns dequeued packets into events at `events[*count]` onwards; called with the lock held.
@@ -72,6 +77,9 @@ static bool selector__dispatch(sys_selector *sel, const OVERLAPPED_ENTRY *entrie
       case KEY_PIPE:
         if (pipe_feed(container_of(entry->lpOverlapped, pipe_op, ov), event)) (*count)++;
         break;
+      case KEY_WAIT:
+        if (wait_feed((sys_wait *)entry->lpOverlapped, event)) (*count)++;
+        break;
       case KEY_CLOSE: break;
     }
   }
@@ -92,6 +100,7 @@ int32_t sys_selector_new(sys_selector **out) {
   list_init(&sel->groups);
   list_init(&sel->pipes);
   list_init(&sel->pipe_updates);
+  list_init(&sel->wait_updates);
   *out = sel;
   return 0;
 }

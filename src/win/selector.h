@@ -20,6 +20,7 @@ struct sys_selector {
   list_node groups;       /* poll_groups; the last one is the one with room, if any has */
   list_node pipes;        /* every sys_pipe tied to this port and not yet destroyed */
   list_node pipe_updates; /* level-triggered pipes to re-check before waiting */
+  list_node wait_updates; /* level-triggered waits to arm again before waiting (wait.c) */
   size_t busy;            /* requests and pipe operations outstanding (pending or cancelled) */
   uint64_t poll_seq;      /* counts polls, so a pipe can tell it was reported in this one */
   uint64_t folds;         /* reports folded into an earlier one of the same poll, ever */

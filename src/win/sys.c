@@ -5,6 +5,7 @@
 #include "error.h"
 #include "nt.h"
 #include "sys.h"
+#include "wait.h"
 
 _Static_assert(sizeof(SRWLOCK) <= sizeof(sys_lock), "sys_lock storage too small for SRWLOCK");
 
@@ -22,6 +23,7 @@ static BOOL CALLBACK sys__init_once(PINIT_ONCE once, PVOID param, PVOID *context
     return TRUE;
   }
   init_error = nt_resolve();
+  wait_init();
   return TRUE;
 }
 

@@ -471,7 +471,7 @@ int main(int argc, char **argv) {
   qpc = (double)f.QuadPart;
   WSADATA wsa;
   if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) die("WSAStartup");
-  config cfg = {{10, 100, 1000, 10000}, 4, 5, 1.0, 3000, 10000, 2.0, 10000, false, NULL};
+  config cfg = {{10, 100, 1000, 10000}, 4, 7, 0.6, 3000, 10000, 2.0, 10000, false, NULL};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
       config quick = {{10, 200}, 2, 2, 0.2, 100, 200, 0.3, 200, true, cfg.csv_dir};

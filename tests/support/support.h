@@ -76,6 +76,18 @@ double support_now_ms(void);
 /* CPU time the whole process has used so far, in milliseconds. */
 double support_cpu_ms(void);
 
+/* ---- waitable sources (miow_source_new_waitable): support/<platform>/support.c ---- */
+
+/* An object a waitable source reports readable while it is set, and which a wait does not
+ * consume: a manual-reset event (Windows), an eventfd read only by support_signal_reset()
+ * (Linux). */
+miow_socket_t support_signal_new(void);
+void support_signal_set(miow_socket_t signal);
+void support_signal_reset(miow_socket_t signal);
+void support_signal_close(miow_socket_t signal);
+/* A value that named an object a moment ago and is closed now. */
+miow_socket_t support_closed_value(void);
+
 /* ---- portable helpers: support/events.c ---- */
 
 /* cmocka setup and teardown that give each test a fresh selector: the test's initial state is

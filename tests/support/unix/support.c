@@ -276,3 +276,29 @@ double support_cpu_ms(void) {
 }
 
 unsigned long support_process_id(void) { return (unsigned long)getpid(); }
+
+miow_socket_t support_signal_new(void) {
+  int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  assert_true(fd >= 0);
+  return (miow_socket_t)fd;
+}
+
+void support_signal_set(miow_socket_t signal) {
+  uint64_t one = 1;
+  assert_int_equal(write((int)signal, &one, sizeof one), (ssize_t)sizeof one);
+}
+
+void support_signal_reset(miow_socket_t signal) {
+  uint64_t value;
+  /* Already clear is fine: an eventfd read of zero would block. */
+  ssize_t n = read((int)signal, &value, sizeof value);
+  assert_true(n == (ssize_t)sizeof value || (n < 0 && errno == EAGAIN));
+}
+
+void support_signal_close(miow_socket_t signal) { assert_int_equal(close((int)signal), 0); }
+
+miow_socket_t support_closed_value(void) {
+  miow_socket_t value = support_signal_new();
+  support_signal_close(value);
+  return value;
+}

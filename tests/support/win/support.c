@@ -272,3 +272,21 @@ double support_cpu_ms(void) {
 }
 
 unsigned long support_process_id(void) { return (unsigned long)GetCurrentProcessId(); }
+
+miow_socket_t support_signal_new(void) {
+  HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
+  assert_non_null(event);
+  return (miow_socket_t)event;
+}
+
+void support_signal_set(miow_socket_t signal) { assert_true(SetEvent((HANDLE)signal)); }
+
+void support_signal_reset(miow_socket_t signal) { assert_true(ResetEvent((HANDLE)signal)); }
+
+void support_signal_close(miow_socket_t signal) { assert_true(CloseHandle((HANDLE)signal)); }
+
+miow_socket_t support_closed_value(void) {
+  miow_socket_t value = support_signal_new();
+  support_signal_close(value);
+  return value;
+}
