@@ -520,6 +520,140 @@ static void test_client_writes_then_frees_and_the_server_reads_everything_then_e
   assert_int_equal(miow_source_free(server), 0);
 }
 
+/* pipe.h: once the peer has closed, reads return 0 bytes. A client whose server disconnected
+ * it (rather than freeing its end) is told so by Windows with ERROR_PIPE_NOT_CONNECTED, which
+ * read as MIOW_EPIPE on every read before it counted as the end of stream; so did a read
+ * issued after the free. Both are checked, each read several times (the end stays). */
+static void expect_client_at_end_of_stream(miow_source *client) {
+  char buf[8];
+  size_t n = 99;
+  double deadline = support_now_ms() + PIPE_WAIT_MS;
+  int32_t rc;
+  while ((rc = miow_source_read(client, buf, sizeof buf, &n)) == MIOW_EWOULDBLOCK) {
+    if (support_now_ms() > deadline) fail_msg("the client never saw the end of stream");
+    pump(sel);
+  }
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 0);
+    n = 99;
+    rc = miow_source_read(client, buf, sizeof buf, &n);
+  }
+  miow_buffer vec[] = {{buf, sizeof buf}};
+  assert_int_equal(miow_source_readv(client, vec, 1, &n), 0);
+  assert_int_equal(n, 0);
+  assert_int_equal(miow_source_peek(client, buf, sizeof buf, &n), 0);
+  assert_int_equal(n, 0);
+}
+
+static void test_client_reads_end_of_stream_after_the_server_disconnects(void **state) {
+  (void)state;
+  for (int outstanding = 0; outstanding < 2; outstanding++) {
+    miow_source *server, *client;
+    connected_pair(MIOW_READABLE, MIOW_READABLE, &server, &client);
+    pipe_send_and_check(server, client, "last");
+    size_t n;
+    char buf[4];
+    /* With a read outstanding at the disconnect, or issued only after it. */
+    if (outstanding) assert_int_equal(miow_source_read(client, buf, 4, &n), MIOW_EWOULDBLOCK);
+    assert_int_equal(miow_pipe_disconnect(server), 0);
+    expect_client_at_end_of_stream(client);
+    free_pair(server, client);
+  }
+}
+
+static void test_client_reads_end_of_stream_after_the_server_is_freed(void **state) {
+  (void)state;
+  for (int outstanding = 0; outstanding < 2; outstanding++) {
+    miow_source *server, *client;
+    connected_pair(MIOW_READABLE, MIOW_READABLE, &server, &client);
+    size_t n;
+    char buf[4];
+    if (outstanding) assert_int_equal(miow_source_read(client, buf, 4, &n), MIOW_EWOULDBLOCK);
+    assert_int_equal(miow_source_free(server), 0);
+    expect_client_at_end_of_stream(client);
+    assert_int_equal(miow_source_free(client), 0);
+  }
+}
+
+/* ---- calls after the selector was freed ---- */
+
+/* pipe.h: once the selector a pipe's I/O completes on is freed, the calls that would start I/O
+ * (connect, read, peek, write and their vectored forms) and rearm return MIOW_ECLOSED on every
+ * backend, without starting anything that nobody could ever see complete; disconnect,
+ * take_error, miow_source_socket() and free keep working. (Linux once returned MIOW_ECLOSED
+ * only for some of them, Windows 0 or would-block forever.) */
+static void expect_pipe_calls_closed(miow_source *p, bool server, bool registered) {
+  char buf[4];
+  miow_buffer vec[] = {{buf, sizeof buf}};
+  size_t n = 99;
+  assert_int_equal(miow_source_read(p, buf, sizeof buf, &n), MIOW_ECLOSED);
+  assert_int_equal(miow_source_peek(p, buf, sizeof buf, &n), MIOW_ECLOSED);
+  assert_int_equal(miow_source_readv(p, vec, 1, &n), MIOW_ECLOSED);
+  assert_int_equal(miow_source_write(p, "x", 1, &n), MIOW_ECLOSED);
+  assert_int_equal(miow_source_writev(p, vec, 1, &n), MIOW_ECLOSED);
+  assert_int_equal(n, 99);
+  /* Not registered any more, rearm has nothing to re-arm (source.h) either way. */
+  assert_int_equal(miow_source_rearm(p), registered ? MIOW_ECLOSED : MIOW_ENOENT);
+  if (server) assert_int_equal(miow_pipe_connect(p), MIOW_ECLOSED);
+  int32_t error = -1;
+  assert_int_equal(miow_source_take_error(p, &error, NULL), 0);
+  miow_socket_t handle = 0;
+  assert_int_equal(miow_source_socket(p, &handle), 0);
+  if (server) {
+    assert_int_equal(miow_pipe_disconnect(p), 0);
+    assert_int_equal(miow_pipe_connect(p), MIOW_ECLOSED);
+  }
+}
+
+static void test_pipe_calls_after_their_selector_is_freed_give_eclosed(void **state) {
+  (void)state;
+  for (int deregistered = 0; deregistered < 2; deregistered++) {
+    miow_selector *own;
+    assert_int_equal(miow_selector_new(&own), 0);
+    miow_source *server, *client;
+    connected_pair_on(own, MIOW_READABLE | MIOW_EDGE, own, MIOW_READABLE, &server, &client);
+    if (deregistered) {
+      assert_int_equal(miow_source_deregister(server, own), 0);
+      assert_int_equal(miow_source_deregister(client, own), 0);
+    }
+    assert_int_equal(miow_selector_free(own), 0);
+    expect_pipe_calls_closed(client, false, !deregistered);
+    expect_pipe_calls_closed(server, true, !deregistered);
+    if (deregistered) {
+      /* Another selector: Windows keeps the pipe tied to the freed one; on Linux the pipe
+       * moves, and its calls work again. */
+      int32_t rc = miow_source_register(client, sel, CLIENT, MIOW_READABLE);
+      if (support_pipes_tie_to_first_selector()) {
+        assert_int_equal(rc, MIOW_ENOTSUP);
+      } else {
+        assert_int_equal(rc, 0);
+        size_t n = 99;
+        char buf[4];
+        assert_int_equal(miow_source_read(client, buf, sizeof buf, &n), 0);
+        assert_int_equal(n, 0); /* the server disconnected it above */
+      }
+    }
+    free_pair(server, client);
+  }
+}
+
+/* The same for a server whose connect was outstanding when its selector went. */
+static void test_pending_connect_after_its_selector_is_freed_gives_eclosed(void **state) {
+  (void)state;
+  miow_selector *own;
+  assert_int_equal(miow_selector_new(&own), 0);
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *server;
+  assert_int_equal(miow_pipe_create(&server, name, 0), 0);
+  assert_int_equal(miow_source_register(server, own, SERVER, MIOW_WRITABLE), 0);
+  assert_int_equal(miow_pipe_connect(server), MIOW_EWOULDBLOCK);
+  assert_int_equal(miow_selector_free(own), 0);
+  expect_pipe_calls_closed(server, true, true);
+  assert_int_equal(miow_source_free(server), 0);
+}
+
 /* ---- registration rules ---- */
 
 static void test_reregister_and_deregister_before_register_give_enoent(void **state) {
@@ -1176,6 +1310,10 @@ int main(void) {
       T(test_write_to_a_freed_client_fails_with_broken_pipe),
       T(test_server_writes_then_frees_and_the_client_reads_everything_then_eof),
       T(test_client_writes_then_frees_and_the_server_reads_everything_then_eof),
+      T(test_client_reads_end_of_stream_after_the_server_disconnects),
+      T(test_client_reads_end_of_stream_after_the_server_is_freed),
+      T(test_pipe_calls_after_their_selector_is_freed_give_eclosed),
+      T(test_pending_connect_after_its_selector_is_freed_gives_eclosed),
       T(test_reregister_and_deregister_before_register_give_enoent),
       T(test_register_twice_gives_eexist),
       T(test_calls_naming_another_selector_give_eexist_or_enoent),

@@ -436,6 +436,34 @@ static void test_write_after_local_shutdown_both_fails(void **state) {
   free_both(client, server);
 }
 
+/* io.h: after this side's MIOW_SHUT_READ a read returns end of stream (0 bytes) on every
+ * backend. Winsock fails it with WSAESHUTDOWN, which read as MIOW_ESHUTDOWN on Windows while
+ * Linux read 0; the Windows backend now reads it as the end of stream, as Rust's std does. */
+static void test_read_after_local_shutdown_read_is_end_of_stream(void **state) {
+  (void)state;
+  miow_source *client, *server;
+  net_tcp_pair("127.0.0.1:0", &client, &server);
+  assert_int_equal(miow_source_shutdown(client, MIOW_SHUT_READ), 0);
+  char buf[4];
+  miow_buffer vec[] = {{buf, sizeof buf}};
+  for (int i = 0; i < 2; i++) {
+    size_t n = 99;
+    assert_int_equal(miow_source_read(client, buf, sizeof buf, &n), 0);
+    assert_int_equal(n, 0);
+    n = 99;
+    assert_int_equal(miow_source_peek(client, buf, sizeof buf, &n), 0);
+    assert_int_equal(n, 0);
+    n = 99;
+    assert_int_equal(miow_source_readv(client, vec, 1, &n), 0);
+    assert_int_equal(n, 0);
+  }
+  /* Writing still works. */
+  net_write_all(client, "w", 1);
+  net_read_exact(server, buf, 1);
+  assert_int_equal(buf[0], 'w');
+  free_both(client, server);
+}
+
 static void test_local_shutdown_write_sends_eof_and_keeps_reading(void **state) {
   (void)state;
   miow_source *client, *server;
@@ -671,6 +699,7 @@ int main(void) {
       T(test_peer_shutdown_reports_read_closed_in_edge_mode),
       T(test_peer_reset_reports_both_closed_and_read_gives_reset),
       T(test_write_after_local_shutdown_both_fails),
+      T(test_read_after_local_shutdown_read_is_end_of_stream),
       T(test_local_shutdown_write_sends_eof_and_keeps_reading),
       T(test_free_after_write_delivers_every_byte_then_eof),
       T(test_writev_and_readv_move_bytes_in_order),

@@ -177,6 +177,35 @@ static void test_port_unreachable_does_not_fail_later_io(void **state) {
   free_both(a, b);
 }
 
+/* The same on a socket that stays connected to the unreachable peer: the next write goes out
+ * (0) and a read finds nothing (would block), never MIOW_ECONNREFUSED or MIOW_ECONNRESET, on
+ * every backend. Under Wine 8, SIO_UDP_CONNRESET is a stub and the host's ECONNREFUSED came
+ * back through Winsock on both calls; the Windows backend now makes the call again, as the
+ * Linux one does. Several rounds, so that an error that arrives late is met too. */
+static void test_port_unreachable_on_a_connected_socket_fails_neither_write_nor_read(void **state) {
+  (void)state;
+  char a_addr[MIOW_ADDRESS_SIZE], b_addr[MIOW_ADDRESS_SIZE], nobody[MIOW_ADDRESS_SIZE];
+  miow_source *a = net_udp("127.0.0.1:0", a_addr);
+  miow_source *b = net_udp("127.0.0.1:0", b_addr);
+  snprintf(nobody, sizeof nobody, "127.0.0.2:%u", (unsigned)support_unused_port());
+  assert_int_equal(miow_udp_connect(a, nobody), 0);
+  char buf[16];
+  size_t n;
+  for (int round = 0; round < 3; round++) {
+    n = 0;
+    assert_int_equal(miow_source_write(a, "lost", 4, &n), 0);
+    assert_int_equal(n, 4);
+    support_sleep_ms(100); /* time for the ICMP message to come back */
+    assert_int_equal(miow_source_read(a, buf, sizeof buf, &n), MIOW_EWOULDBLOCK);
+    assert_int_equal(miow_udp_peek_from(a, buf, sizeof buf, &n, NULL, 0), MIOW_EWOULDBLOCK);
+  }
+  assert_int_equal(miow_source_write(a, "lost", 4, &n), 0);
+  support_sleep_ms(100);
+  assert_int_equal(miow_udp_send_to(a, "ok", 2, b_addr, &n), 0);
+  assert_int_equal(wait_datagram(b), 2);
+  free_both(a, b);
+}
+
 static void test_oversized_datagram_send_is_msgsize(void **state) {
   (void)state;
   enum { BIG = 70000 };
@@ -359,6 +388,23 @@ static void test_join_and_leave_multicast_v4(void **state) {
   assert_int_equal(miow_source_free(udp), 0);
 }
 
+/* net.h: joining a group the socket has joined already on that interface is
+ * MIOW_EADDRINUSE, on every backend; leaving it once then works, and a second leave is
+ * refused as net.h lists. */
+static void test_joining_a_group_twice_is_address_in_use(void **state) {
+  (void)state;
+  char local[MIOW_ADDRESS_SIZE];
+  miow_source *udp = net_udp("127.0.0.1:0", local);
+  const char *group = "239.255.77.2";
+  if (joined(miow_udp_join_multicast_v4(udp, group, "127.0.0.1"), group)) {
+    assert_int_equal(miow_udp_join_multicast_v4(udp, group, "127.0.0.1"), MIOW_EADDRINUSE);
+    assert_int_equal(miow_udp_leave_multicast_v4(udp, group, "127.0.0.1"), 0);
+    int32_t rc = miow_udp_leave_multicast_v4(udp, group, "127.0.0.1");
+    assert_true(rc == MIOW_EADDRNOTAVAIL || rc == MIOW_EOS);
+  }
+  assert_int_equal(miow_source_free(udp), 0);
+}
+
 static void test_join_and_leave_multicast_v6(void **state) {
   (void)state;
   if (!net_ipv6_available()) return;
@@ -473,6 +519,7 @@ int main(void) {
       T(test_peek_from_leaves_the_datagram_and_its_would_block_rearms_edge),
       T(test_empty_datagram_round_trips_with_its_sender),
       T(test_port_unreachable_does_not_fail_later_io),
+      T(test_port_unreachable_on_a_connected_socket_fails_neither_write_nor_read),
       T(test_oversized_datagram_send_is_msgsize),
       T(test_datagram_larger_than_the_buffer_is_msgsize_and_consumed),
       T(test_write_without_a_peer_is_not_connected),
@@ -480,6 +527,7 @@ int main(void) {
       T(test_reconnect_replaces_the_peer),
       T(test_writev_sends_one_datagram_and_readv_scatters_it),
       T(test_join_and_leave_multicast_v4),
+      T(test_joining_a_group_twice_is_address_in_use),
       T(test_join_and_leave_multicast_v6),
       T(test_udp_options_read_back_what_was_set),
       T(test_loopback_addresses_bind_on_os_chosen_ports),

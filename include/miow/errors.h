@@ -38,7 +38,8 @@
 /** The value given as a socket is not a socket (OS code `WSAENOTSOCK`, or the Winsock error
  *  that revealed it). */
 #define MIOW_ENOTSOCK (-7)
-/** The selector was freed while the call was using it (OS code `ERROR_OPERATION_ABORTED`). */
+/** The selector was freed while the call was using it, or, for a pipe's I/O, before it (see
+ *  @ref miow_pipe) (OS code `ERROR_OPERATION_ABORTED`). */
 #define MIOW_ECLOSED (-8)
 /** An OS call failed; miow_last_os_error() tells which error it returned. */
 #define MIOW_EOS (-9)

@@ -47,7 +47,8 @@ typedef struct miow_buffer {
  * @param buffer Where to store the bytes; may be NULL when @p length is 0.
  * @param length The room in @p buffer.
  * @param[out] received Receives the number of bytes read: 0 means the peer closed its side
- *        (TCP), or an empty datagram (UDP).
+ *        (TCP, pipes), this side shut reading down (#MIOW_SHUT_READ, on every platform), or
+ *        an empty datagram (UDP).
  * @retval 0 Success.
  * @retval MIOW_EWOULDBLOCK Nothing to read yet; the source was re-armed.
  * @retval MIOW_EBADHANDLE @p src is not a live source.
@@ -59,6 +60,7 @@ typedef struct miow_buffer {
  *         it worked: what a read returns before that depends on the platform: Windows and
  *         Wine read a failed stream as ended, Linux returns the connect's error once.)
  * @retval MIOW_ENOENT @p src is a pipe that was never registered.
+ * @retval MIOW_ECLOSED @p src is a pipe whose selector was freed (see @ref miow_pipe).
  * @retval MIOW_EMSGSIZE The datagram was larger than @p length; on Windows the first
  *         @p length bytes were stored but @p received is not set, and the rest is lost.
  * @retval MIOW_ENOMEM Out of memory (a vectored call with many buffers).
@@ -95,6 +97,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_peek(miow_source *src, void *buffer, s
  *         answers #MIOW_EWOULDBLOCK during the connect and its error after it, so write only
  *         once the connect was reported and miow_source_take_error() said it worked).
  * @retval MIOW_ENOENT @p src is a pipe that was never registered.
+ * @retval MIOW_ECLOSED @p src is a pipe whose selector was freed (see @ref miow_pipe).
  * @retval MIOW_ECONNRESET, MIOW_ECONNABORTED, MIOW_EPIPE The connection is gone.
  * @retval MIOW_ESHUTDOWN Writing was shut down. (After a local shutdown of both directions
  *         Windows reports #MIOW_ECONNABORTED instead, Wine #MIOW_ESHUTDOWN, and Linux

@@ -38,7 +38,8 @@ MIOW_BEGIN_DECLS
 /** Bytes that hold any address the library writes, with its NUL. */
 #define MIOW_ADDRESS_SIZE 64
 
-/** miow_source_shutdown(): stop reading. */
+/** miow_source_shutdown(): stop reading (this side's reads then return end of stream, 0 bytes,
+ *  on every platform; Winsock's `WSAESHUTDOWN` is read as that). */
 #define MIOW_SHUT_READ 1
 /** miow_source_shutdown(): stop writing (the peer reads end of stream). */
 #define MIOW_SHUT_WRITE 2
@@ -121,12 +122,14 @@ MIOW_EXTERN int32_t MIOW_CALL miow_tcp_accept(miow_source *listener, miow_source
 /**
  * @brief Creates a UDP socket bound to @p address.
  *
- * On Windows, `SIO_UDP_CONNRESET` is turned off, so an ICMP port-unreachable caused by an
- * earlier send does not fail later receives with a reset (mio leaves it on; tokio #2017). Linux
- * has no such switch: there the library retries a receive or send that fails with
- * `ECONNREFUSED`, so I/O is not failed either, but a connected socket that got the ICMP
- * message is still reported with #MIOW_ERROR until it is read, and
- * miow_source_take_error() returns #MIOW_ECONNREFUSED once.
+ * An ICMP error caused by an earlier send (port unreachable) never fails a later receive or
+ * send, connected or not, on any platform: the library makes a call that failed only because
+ * of one again (mio leaves Windows' `SIO_UDP_CONNRESET` on and reports it; tokio #2017). On
+ * Windows `SIO_UDP_CONNRESET` is also turned off; where it has no effect (Wine 8, where it is
+ * a stub) the receive or send that meets `WSAECONNRESET` or `WSAECONNREFUSED` is made again, as
+ * the Linux backend does with `ECONNREFUSED`. A connected socket that got the ICMP message may
+ * still be reported with #MIOW_ERROR until it is read (Linux), and miow_source_take_error()
+ * may return #MIOW_ECONNREFUSED once.
  * @param[out] out Receives the socket's source.
  * @param address The local address, for instance `"127.0.0.1:0"`.
  * @return As miow_tcp_listen().
@@ -212,6 +215,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_send_to(miow_source *src, const void *buf
  * @retval MIOW_EINVAL A NULL or bad @p group or bad @p interface_address.
  * @retval MIOW_ENOTSUP @p src is not an IPv4 UDP source.
  * @retval MIOW_EBADHANDLE @p src is not a live source.
+ * @retval MIOW_EADDRINUSE @p src has joined that group on that interface already.
  * @retval MIOW_EADDRNOTAVAIL The group or interface is not usable here.
  * @retval MIOW_EOS Another OS error; see miow_last_os_error().
  */

@@ -33,6 +33,15 @@
  * the first selector it is registered with (a handle joins one completion port for life):
  * registering it with another one later returns #MIOW_ENOTSUP.
  *
+ * A pipe's I/O completes through the selector it was last registered with (on Windows the
+ * first and only one). Once that selector has been freed (miow_selector_free() returned),
+ * nothing would ever complete: miow_pipe_connect(), miow_source_read(), miow_source_peek(),
+ * miow_source_write(), their vectored forms and miow_source_rearm() return #MIOW_ECLOSED on
+ * every platform, and start nothing. miow_pipe_disconnect(), miow_source_take_error(),
+ * miow_source_socket(), miow_source_deregister() of a live selector and miow_source_free()
+ * keep working; registering the pipe with another selector follows the tie above (Windows:
+ * #MIOW_ENOTSUP; Linux: it works, after a deregistration, and the pipe's calls work again).
+ *
  * Freeing a pipe cancels its outstanding read and connect; their completions are absorbed
  * without touching freed memory. A write still in flight is left to finish, so the bytes
  * reported written reach the peer, and the pipe is closed after it (when the selector is
@@ -95,7 +104,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_pipe_open(miow_source **out, const char *name
  * @retval MIOW_EWOULDBLOCK The connect is outstanding (also when it already was).
  * @retval MIOW_EBADHANDLE @p server is not a live source.
  * @retval MIOW_ENOTSUP @p server is not a server pipe.
- * @retval MIOW_ENOENT @p server is not registered.
+ * @retval MIOW_ENOENT @p server was never registered.
+ * @retval MIOW_ECLOSED The selector @p server's I/O completes through was freed (see above).
  * @retval MIOW_EOS Another OS error; see miow_last_os_error().
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_pipe_connect(miow_source *server);

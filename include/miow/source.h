@@ -65,7 +65,10 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_free(miow_source *src);
  * @retval 0 Success.
  * @retval MIOW_EBADHANDLE @p src or @p sel is not a live handle of its kind.
  * @retval MIOW_EINVAL @p interests is empty, has an unknown bit or two modes.
- * @retval MIOW_EEXIST The source is already registered, with any selector.
+ * @retval MIOW_EEXIST The source is already registered, with any selector. On Linux also when
+ *         another source wrapping the same socket is registered with @p sel (epoll keeps one
+ *         entry per descriptor); Windows accepts that, and each registration reports on its
+ *         own.
  * @retval MIOW_ENOTSOCK The wrapped socket is no longer a socket.
  * @retval MIOW_ECLOSED The selector was freed during the call.
  * @retval MIOW_ENOMEM Out of memory.
@@ -118,6 +121,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_deregister(miow_source *src, miow_sele
  * @retval 0 Success.
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  * @retval MIOW_ENOENT The source is not registered.
+ * @retval MIOW_ECLOSED @p src is a pipe whose selector was freed (see @ref miow_pipe).
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_source_rearm(miow_source *src);
 

@@ -35,9 +35,8 @@ static int32_t io__receive(miow_source *handle, const miow_buffer *buffers, size
     return source_leave(src, error_set(MIOW_EINVAL));
   if (!io_kind_transfers(src->kind)) return source_leave(src, error_set(MIOW_ENOTSUP));
   if (src->pipe != NULL) {
-    /* A pipe's operations complete on its selector's port: there is none before it is
-     * registered. */
-    if (src->tied == NULL) return source_leave(src, error_set(MIOW_ENOENT));
+    int32_t rc = source_pipe_check_selector(src);
+    if (rc != 0) return source_leave(src, rc);
     return io_finish(src, sys_pipe_read(src->pipe, buffers, count, flags, received), IO_REARM_READ);
   }
   return io_finish(src, sys_sock_recv(src->socket, buffers, count, flags, received, NULL),
@@ -52,7 +51,8 @@ static int32_t io__send(miow_source *handle, const miow_buffer *buffers, size_t 
     return source_leave(src, error_set(MIOW_EINVAL));
   if (!io_kind_transfers(src->kind)) return source_leave(src, error_set(MIOW_ENOTSUP));
   if (src->pipe != NULL) {
-    if (src->tied == NULL) return source_leave(src, error_set(MIOW_ENOENT));
+    int32_t rc = source_pipe_check_selector(src);
+    if (rc != 0) return source_leave(src, rc);
     return io_finish(src, sys_pipe_write(src->pipe, buffers, count, sent), IO_REARM_WRITE);
   }
   return io_finish(src, sys_sock_send(src->socket, buffers, count, NULL, sent), IO_REARM_WRITE);

@@ -10,7 +10,14 @@
 typedef struct selector_obj {
   handle_obj base;
   sys_selector *sys;
+  /* miow_selector_free() ran: the object lives on for the sources that hold it, and a pipe's
+   * calls refuse to start work whose completion nobody would ever see (pipe.h). Accessed
+   * atomically: calls on other threads read it without a lock. */
+  bool freed;
 } selector_obj;
+
+/* Whether the selector's handle was freed. */
+bool selector_is_freed(selector_obj *sel);
 
 /* What a source wraps: a caller's socket, or one the library created and closes. */
 typedef enum source_kind {
@@ -33,8 +40,9 @@ typedef struct source_obj {
   selector_obj *sel;     /* the selector registered with, holding a reference; or NULL */
   sys_registration *reg; /* a socket's registration in the backend while `sel` is set */
   sys_pipe *pipe;        /* the pipe of a pipe source, which keeps its own registration */
-  /* The selector a pipe was first registered with, holding a reference until the source is
-   * destroyed: the pipe's completions go to its port for good (Windows). */
+  /* The selector a pipe was last registered with, holding a reference until the source is
+   * destroyed or registered elsewhere: the pipe's completions go to its port (on Windows the
+   * first one's, for good, as a pipe cannot move there). */
   selector_obj *tied;
 } source_obj;
 
@@ -60,6 +68,9 @@ source_obj *source_enter(miow_source *handle);
 source_obj *source_enter_kind(miow_source *handle, uint32_t kinds, int32_t *rc);
 /* Unlocks and releases a source from source_enter(); returns `rc`. */
 int32_t source_leave(source_obj *src, int32_t rc);
+/* Before a pipe's I/O, connect or re-arm: 0, or the code (recorded) for a pipe that cannot
+ * do it: MIOW_ENOENT never registered, MIOW_ECLOSED its selector was freed (pipe.h). */
+int32_t source_pipe_check_selector(source_obj *src);
 /* Publishes a source for `pipe` (which the caller frees on failure). */
 int32_t source_publish_pipe(sys_pipe *pipe, source_kind kind, miow_source **out);
 /* Publishes a source that owns `socket` (closing it on failure). */

@@ -44,7 +44,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_pipe_connect(miow_source *handle) {
   int32_t rc;
   source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_PIPE_SERVER), &rc);
   if (src == NULL) return rc;
-  if (src->tied == NULL) return source_leave(src, error_set(MIOW_ENOENT));
+  rc = source_pipe_check_selector(src);
+  if (rc != 0) return source_leave(src, rc);
   rc = sys_pipe_connect(src->pipe);
   if (rc == MIOW_EWOULDBLOCK) source_rearm_after_would_block(src, MIOW_WRITABLE);
   return source_leave(src, rc);

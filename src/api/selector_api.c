@@ -11,6 +11,8 @@ static void selector__destroy(handle_obj *obj) {
   free(sel);
 }
 
+bool selector_is_freed(selector_obj *sel) { return __atomic_load_n(&sel->freed, __ATOMIC_ACQUIRE); }
+
 MIOW_EXTERN int32_t MIOW_CALL miow_selector_new(miow_selector **out) {
   if (out == NULL) return error_set(MIOW_EINVAL);
   int32_t rc = sys_init();
@@ -37,6 +39,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_selector_new(miow_selector **out) {
 MIOW_EXTERN int32_t MIOW_CALL miow_selector_free(miow_selector *handle) {
   selector_obj *sel = (selector_obj *)handle_remove(handle, HANDLE_SELECTOR);
   if (sel == NULL) return error_set(MIOW_EBADHANDLE);
+  __atomic_store_n(&sel->freed, true, __ATOMIC_RELEASE);
   sys_selector_close(sel->sys);
   handle_release(&sel->base);
   return 0;

@@ -67,6 +67,14 @@ int32_t source_leave(source_obj *src, int32_t rc) {
   return rc;
 }
 
+int32_t source_pipe_check_selector(source_obj *src) {
+  /* A pipe's operations complete on its selector's port: there is none before it is
+   * registered, and once that selector is freed nobody would ever see them complete. */
+  if (src->tied == NULL) return error_set(MIOW_ENOENT);
+  if (selector_is_freed(src->tied)) return error_set(MIOW_ECLOSED);
+  return 0;
+}
+
 void source_rearm_after_would_block(source_obj *src, uint32_t bits) {
   if (src->sel == NULL || (src->interests & MIOW_EDGE) == 0) return;
   /* A registration the backend dropped stays for the next registration call to clear. */
@@ -145,9 +153,11 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
   }
   if (rc == 0 && src->pipe != NULL) {
     rc = sys_pipe_register(src->pipe, sel->sys, token, interests);
-    /* The first selector keeps a reference of its own: the pipe stays tied to its port. */
-    if (rc == 0 && src->tied == NULL) {
+    /* The selector keeps a reference of its own: the pipe stays tied to its port (on Windows
+     * the backend refuses any other selector, so this is always the first one). */
+    if (rc == 0 && src->tied != sel) {
       handle_retain(&sel->base);
+      if (src->tied != NULL) handle_release(&src->tied->base);
       src->tied = sel;
     }
   } else if (rc == 0) {
@@ -208,9 +218,13 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_deregister(miow_source *handle,
 MIOW_EXTERN int32_t MIOW_CALL miow_source_rearm(miow_source *handle) {
   source_obj *src = source_enter(handle);
   if (src == NULL) return MIOW_EBADHANDLE;
-  int32_t rc = src->sel == NULL    ? error_set(MIOW_ENOENT)
-               : src->pipe != NULL ? sys_pipe_rearm(src->pipe, INTEREST_BITS)
-                                   : sys_rearm(src->reg, INTEREST_BITS);
+  int32_t rc;
+  if (src->sel == NULL)
+    rc = error_set(MIOW_ENOENT);
+  else if (src->pipe == NULL)
+    rc = sys_rearm(src->reg, INTEREST_BITS);
+  else if ((rc = source_pipe_check_selector(src)) == 0)
+    rc = sys_pipe_rearm(src->pipe, INTEREST_BITS);
   if (rc == MIOW_ENOENT && src->sel != NULL) {
     source__detach(src);
     rc = error_set(MIOW_ENOENT);

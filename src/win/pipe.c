@@ -124,6 +124,13 @@ void pipe_update(sys_pipe *pipe) { pipe__notify(pipe); }
 
 /* ---- operations ---- */
 
+/* A read that fails this way found the other end gone: end of stream, not an error. A client
+ * whose server disconnected gets ERROR_PIPE_NOT_CONNECTED rather than ERROR_BROKEN_PIPE, both
+ * from a read issued afterwards and from one that was outstanding. */
+static bool pipe__is_end_of_stream(DWORD error) {
+  return error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED;
+}
+
 /* Issues the next read into the buffer, if one may be issued. */
 static void pipe__start_read(sys_pipe *pipe) {
   if (pipe->read_op.pending || !pipe->connected || pipe->read_eof || pipe->read_error != 0 ||
@@ -138,7 +145,7 @@ static void pipe__start_read(sys_pipe *pipe) {
   DWORD error = GetLastError();
   if (error == ERROR_IO_PENDING || error == ERROR_MORE_DATA)
     pipe__issued(pipe, &pipe->read_op);
-  else if (error == ERROR_BROKEN_PIPE)
+  else if (pipe__is_end_of_stream(error))
     pipe->read_eof = true;
   else
     pipe->read_error = error;
@@ -149,7 +156,7 @@ static void pipe__connected(sys_pipe *pipe) {
   pipe__start_read(pipe);
 }
 
-static int32_t pipe__issue_connect(sys_pipe *pipe);
+static DWORD pipe__issue_connect(sys_pipe *pipe);
 
 /* The result of a completed operation: 0 or its Win32 error. */
 static DWORD pipe__result(sys_pipe *pipe, pipe_op *op, DWORD *bytes) {
@@ -175,7 +182,7 @@ bool pipe_feed(pipe_op *op, miow_event *event) {
   switch (op->kind) {
     case PIPE_OP_READ:
       if (stale) break;
-      if (error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED)
+      if (pipe__is_end_of_stream(error))
         pipe->read_eof = true;
       else if (error != 0)
         pipe->read_error = error;
@@ -366,9 +373,11 @@ void sys_pipe_deregister(sys_pipe *pipe) {
 
 /* ---- sys.h: connection ---- */
 
-/* Starts a connect. Returns 0 (a client is there), MIOW_EWOULDBLOCK (outstanding) or the
- * error, recorded; a failure is also kept for sys_pipe_take_error when no caller sees it. */
-static int32_t pipe__issue_connect(sys_pipe *pipe) {
+/* Starts a connect. Returns 0 (a client is there), ERROR_IO_PENDING (outstanding) or the
+ * error, which is also kept for sys_pipe_take_error when no caller sees it. Records nothing for
+ * the thread: a poll re-issues deferred connects, and a successful poll must leave
+ * miow_last_os_error() as it was (errors.h). */
+static DWORD pipe__issue_connect(sys_pipe *pipe) {
   pipe->connect_error = 0;
   pipe__op_reset(&pipe->connect_op);
   DWORD error =
@@ -376,7 +385,7 @@ static int32_t pipe__issue_connect(sys_pipe *pipe) {
   if (error == ERROR_IO_PENDING) {
     /* Also for a synchronous success: its packet is queued all the same. */
     pipe__issued(pipe, &pipe->connect_op);
-    return error_set(MIOW_EWOULDBLOCK);
+    return ERROR_IO_PENDING;
   }
   if (error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA) {
     /* NO_DATA: the client came and already closed; its end of stream is what reads see. */
@@ -385,7 +394,7 @@ static int32_t pipe__issue_connect(sys_pipe *pipe) {
     return 0;
   }
   pipe->connect_error = error;
-  return pipe__fail_os(error);
+  return error;
 }
 
 int32_t sys_pipe_connect(sys_pipe *pipe) {
@@ -399,7 +408,11 @@ int32_t sys_pipe_connect(sys_pipe *pipe) {
     if (pipe->connect_op.generation != pipe->generation) pipe->connect_wanted = true;
     rc = error_set(MIOW_EWOULDBLOCK);
   } else {
-    rc = pipe__issue_connect(pipe);
+    DWORD error = pipe__issue_connect(pipe);
+    if (error == ERROR_IO_PENDING)
+      rc = error_set(MIOW_EWOULDBLOCK);
+    else if (error != 0)
+      rc = pipe__fail_os(error);
   }
   pipe__unlock(pipe);
   return rc;

@@ -203,6 +203,7 @@ int32_t support_os_error(int32_t code) {
     case MIOW_EBUSY: return EBUSY;
     case MIOW_ENOTSOCK: return ENOTSOCK;
     case MIOW_ECLOSED: return ECANCELED;
+    case MIOW_ENOTSUP: return EOPNOTSUPP;
     default: fail_msg("no documented OS error for %d", (int)code); return 0;
   }
 }

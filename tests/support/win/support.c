@@ -195,6 +195,7 @@ int32_t support_os_error(int32_t code) {
     case MIOW_EBUSY: return ERROR_BUSY;
     case MIOW_ENOTSOCK: return WSAENOTSOCK;
     case MIOW_ECLOSED: return ERROR_OPERATION_ABORTED;
+    case MIOW_ENOTSUP: return ERROR_NOT_SUPPORTED;
     default: fail_msg("no documented OS error for %d", (int)code); return 0;
   }
 }
