@@ -37,6 +37,9 @@ typedef struct source_obj {
   uint16_t family;       /* SYS_IPV4 or SYS_IPV6 for the kinds the library created */
   uint32_t interests;    /* of the current registration, for the re-arm after would-block */
   bool freed;            /* the handle was freed while another call held a reference */
+  /* miow_source_shutdown() closed the writing direction: every later write fails with
+   * MIOW_ESHUTDOWN, whatever the peer did since (io_api.c). */
+  bool write_shut;
   selector_obj *sel;     /* the selector registered with, holding a reference; or NULL */
   sys_registration *reg; /* a socket's registration in the backend while `sel` is set */
   sys_pipe *pipe;        /* the pipe of a pipe source, which keeps its own registration */
