@@ -47,14 +47,14 @@
 /** Major version: changes only when the ABI breaks. */
 #define MIOW_VERSION_MAJOR 1
 /** Minor version: grows when exports are added. */
-#define MIOW_VERSION_MINOR 1
+#define MIOW_VERSION_MINOR 2
 /** Patch version: fixes with no change to the ABI. */
 #define MIOW_VERSION_PATCH 0
 /** The version as one number, laid out as miow_version() returns it. */
 #define MIOW_VERSION_NUMBER \
   ((MIOW_VERSION_MAJOR << 16) | (MIOW_VERSION_MINOR << 8) | MIOW_VERSION_PATCH)
 /** The version as text, as miow_version_string() returns it. */
-#define MIOW_VERSION_STRING "1.1.0"
+#define MIOW_VERSION_STRING "1.2.0"
 
 /**
  * @brief An OS socket as the host holds it: a `SOCKET` on Windows, a file descriptor elsewhere.
