@@ -124,8 +124,12 @@ int32_t sys_sock_multicast(miow_socket_t socket, bool join, const sys_addr *grou
 typedef struct sys_pipe sys_pipe;
 typedef struct sys_selector sys_selector;
 
-/* `name` is the UTF-8 pipe name; `buffer_size` is not 0. */
-int32_t sys_pipe_create(const char *name, uint32_t buffer_size, sys_pipe **out);
+/* A server instance. `name` is the UTF-8 pipe name; `buffer_size` is not 0; `max_instances`
+ * is 1 to SYS_PIPE_INSTANCES_MAX, or 0 for unlimited; `first_instance`: fail with
+ * MIOW_EADDRINUSE if the name exists. MIOW_EPIPEBUSY: the name's instance limit is reached. */
+#define SYS_PIPE_INSTANCES_MAX MIOW_PIPE_INSTANCES_MAX
+int32_t sys_pipe_create(const char *name, uint32_t buffer_size, uint32_t max_instances,
+                        bool first_instance, sys_pipe **out);
 int32_t sys_pipe_open(const char *name, sys_pipe **out);
 /* The owner lets go: outstanding reads and connects are cancelled, a write in flight may
  * finish; memory goes once nothing is outstanding. */

@@ -251,6 +251,21 @@ static int32_t call_udp_calls(fixture *f) {
   return rc;
 }
 
+/* Instances of one name: the second joins the first, and a client binds to one of them. */
+static int32_t call_pipe_instances(fixture *f) {
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *a = NULL, *b = NULL, *c = NULL;
+  mark(f);
+  int32_t rc = miow_pipe_create_ex(&a, name, 0, 0, MIOW_PIPE_FIRST_INSTANCE);
+  if (rc == 0) rc = miow_pipe_create_ex(&b, name, 0, 4, 0);
+  if (rc == 0) rc = miow_pipe_open(&c, name);
+  if (c != NULL && rc == 0) rc = miow_source_free(c);
+  if (b != NULL && rc == 0) rc = miow_source_free(b);
+  if (a != NULL && rc == 0) rc = miow_source_free(a);
+  return rc;
+}
+
 /* The creation calls with flags, and a dual-stack socket's IPv4 destinations, which ask the
  * socket whether it is dual-stack. */
 static int32_t call_dual_stack_calls(fixture *f) {
@@ -378,6 +393,7 @@ static const entry entries[] = {
     E(call_tcp_listen_connect_accept),
     E(call_udp_calls),
     E(call_dual_stack_calls),
+    E(call_pipe_instances),
     E(call_multicast),
     E(call_stream_io),
     E(call_socket_control),

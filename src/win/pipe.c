@@ -255,18 +255,24 @@ static int32_t pipe__fail_os(DWORD error) {
   return error_set_os(sys_error_code((int32_t)error), (int32_t)error);
 }
 
-int32_t sys_pipe_create(const char *name, uint32_t buffer_size, sys_pipe **out) {
+int32_t sys_pipe_create(const char *name, uint32_t buffer_size, uint32_t max_instances,
+                        bool first_instance, sys_pipe **out) {
   WCHAR wide[PIPE_NAME_MAX + 1];
   if (!pipe__wide_name(name, wide)) return error_set(MIOW_EINVAL);
-  DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE;
+  DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
+  if (first_instance) open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
   DWORD pipe_mode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
-  HANDLE h = CreateNamedPipeW(wide, open_mode, pipe_mode, 1, buffer_size, buffer_size, 0, NULL);
+  DWORD instances = max_instances == 0 ? PIPE_UNLIMITED_INSTANCES : max_instances;
+  HANDLE h = CreateNamedPipeW(wide, open_mode, pipe_mode, instances, buffer_size, buffer_size, 0,
+                              NULL);
   if (h == INVALID_HANDLE_VALUE) {
     DWORD error = GetLastError();
-    /* Another server holds the name: the first-instance flag makes that ACCESS_DENIED, and
-     * with one instance allowed a second one is PIPE_BUSY. */
-    if (error == ERROR_ACCESS_DENIED || error == ERROR_PIPE_BUSY)
+    /* The first-instance flag makes an existing name ACCESS_DENIED (so does a server of another
+     * user's); a name whose instance limit is reached is PIPE_BUSY, which for a first instance
+     * also means that the name exists. The first instance's limit holds for the name. */
+    if (error == ERROR_ACCESS_DENIED || (error == ERROR_PIPE_BUSY && first_instance))
       return error_set_os(MIOW_EADDRINUSE, (int32_t)error);
+    if (error == ERROR_PIPE_BUSY) return error_set_os(MIOW_EPIPEBUSY, (int32_t)error);
     if (error == ERROR_INVALID_NAME) return error_set_os(MIOW_EINVAL, (int32_t)error);
     return pipe__fail_os(error);
   }

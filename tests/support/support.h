@@ -111,6 +111,9 @@ void expect_edge_read_round(miow_selector *sel, uint64_t token, miow_source *src
 /* True when the tests run against the Windows backend (on Windows or under Wine), for the few
  * results the OSes document differently. */
 bool support_is_windows(void);
+/* True under Wine (ntdll exports wine_get_version), for the few Windows behaviours Wine 8
+ * lacks and the tests accept with a note. */
+bool support_is_wine(void);
 
 /* The port of an address written by the library ("127.0.0.1:8080", "[::1]:8080"). */
 uint16_t net_port(const char *address);

@@ -269,3 +269,5 @@ double support_cpu_ms(void) {
 }
 
 unsigned long support_process_id(void) { return (unsigned long)getpid(); }
+
+bool support_is_wine(void) { return false; }

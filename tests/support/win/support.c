@@ -265,3 +265,8 @@ double support_cpu_ms(void) {
 }
 
 unsigned long support_process_id(void) { return (unsigned long)GetCurrentProcessId(); }
+
+bool support_is_wine(void) {
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  return ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
+}
