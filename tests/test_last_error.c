@@ -251,6 +251,19 @@ static int32_t call_udp_calls(fixture *f) {
   return rc;
 }
 
+/* A host's socket taken in and given back. */
+static int32_t call_adopt_and_release(fixture *f) {
+  miow_socket_t client, server, back = 0;
+  support_tcp_pair(&client, &server);
+  miow_source *src = NULL;
+  mark(f);
+  int32_t rc = miow_source_adopt_socket(&src, server);
+  if (rc == 0) rc = miow_source_release(src, &back);
+  support_close(server);
+  support_close(client);
+  return rc;
+}
+
 /* Instances of one name: the second joins the first, and a client binds to one of them. */
 static int32_t call_pipe_instances(fixture *f) {
   char name[PIPE_NAME_SIZE];
@@ -394,6 +407,7 @@ static const entry entries[] = {
     E(call_udp_calls),
     E(call_dual_stack_calls),
     E(call_pipe_instances),
+    E(call_adopt_and_release),
     E(call_multicast),
     E(call_stream_io),
     E(call_socket_control),

@@ -395,6 +395,61 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_get_option(miow_source *src, int32_t o
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_source_socket(miow_source *src, miow_socket_t *out);
 
+/**
+ * @brief Takes a host's TCP or UDP socket into a source the library owns, on which every call
+ *        works as on the library's own sockets (mio's `from_std`).
+ *
+ * The kind comes from the socket: a listening TCP socket becomes a listener
+ * (miow_tcp_accept()), another TCP socket a stream (connected, or connecting: its I/O then
+ * answers as for miow_tcp_connect()), a UDP socket a UDP source. The library makes the socket
+ * what its own sockets are: non-blocking (a blocking socket is switched, not refused), and a
+ * UDP socket no longer reports ICMP port-unreachable on receive (see miow_udp_bind()).
+ * Unlike miow_source_new(), whose socket stays the host's, the I/O calls all work.
+ *
+ * Ownership: on success the source owns the socket: miow_source_free() closes it, and the host
+ * must not close it (take it back with miow_source_release()). On any failure the socket stays
+ * the host's, open (it may have been made non-blocking).
+ * @param[out] out Receives the source, not registered.
+ * @param socket A TCP or UDP socket over IPv4 or IPv6.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out is NULL.
+ * @retval MIOW_ENOTSOCK @p socket is not an open socket.
+ * @retval MIOW_ENOTSUP @p socket is another kind of socket (Unix-domain, raw, SCTP...).
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_source_adopt_socket(miow_source **out, miow_socket_t socket);
+
+/**
+ * @brief Frees a source but gives its socket or pipe handle back to the host, open, instead
+ *        of closing it (mio's `into_raw_socket`).
+ *
+ * For a source that owns its socket or pipe: one from miow_tcp_listen(), miow_tcp_connect(),
+ * miow_tcp_accept(), miow_udp_bind(), the pipe calls or an adoption. The source is deregistered
+ * and freed as by miow_source_free(), and its handle is dead; the socket or handle goes to
+ * @p out and is the host's from then on, to use directly and close. It stays non-blocking.
+ * A poll running on another thread reports nothing more for it.
+ *
+ * A pipe: on Windows the library reads ahead into its buffer and writes from a copy, so
+ * release fails with #MIOW_EBUSY while bytes are buffered unread or a write is in flight
+ * (read them, or wait for the pipe to be writable, and call again); its handle is taken off
+ * the selector's completion port (Windows 8.1 and later; #MIOW_ENOTSUP where the OS cannot)
+ * so that the host's own overlapped I/O completes as it expects. On Linux a server instance
+ * gives back its connection if it has a client, else its listening socket descriptor.
+ *
+ * Ownership: on success the host owns the handle; on any failure the source is unchanged and
+ * still owns it.
+ * @param src A source that owns its socket or pipe.
+ * @param[out] out Receives the socket or pipe handle.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out is NULL.
+ * @retval MIOW_EBADHANDLE @p src is not a live source.
+ * @retval MIOW_ENOTSUP @p src wraps a caller-owned socket (miow_source_new()), or the pipe
+ *         cannot leave its completion port (see above).
+ * @retval MIOW_EBUSY A Windows pipe has bytes buffered or a write in flight.
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_source_release(miow_source *src, miow_socket_t *out);
+
 MIOW_END_DECLS
 
 /** @} */

@@ -126,6 +126,35 @@ MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create_ex(miow_source **out, const char 
                                                   uint32_t flags);
 
 /**
+ * @brief Takes a pipe handle the host opened into a source the library owns (mio's
+ *        `NamedPipe::from_raw_handle`): a server end made with custom security or modes, or a
+ *        client end the host opened itself.
+ *
+ * Windows: @p handle is either end of a named pipe, opened for overlapped I/O
+ * (`FILE_FLAG_OVERLAPPED`); a handle opened for synchronous I/O is refused with #MIOW_EINVAL,
+ * as its calls would block. The read buffer has the pipe's input buffer size (at most
+ * #MIOW_PIPE_WRITE_MAX; #MIOW_PIPE_BUFFER_SIZE if the pipe reports none). A server end becomes
+ * a source for miow_pipe_connect() and miow_pipe_disconnect(): call miow_pipe_connect() after
+ * registering it, which returns 0 if a client is connected already. A message-mode pipe is read
+ * as a byte stream.
+ *
+ * Linux: @p handle is a Unix-domain stream socket: a listening one becomes a server instance
+ * (the first of its address, which this process must not serve already: #MIOW_EADDRINUSE), a
+ * connected one a client end. It is made non-blocking.
+ *
+ * Ownership: on success the source owns the handle: miow_source_free() closes it, and
+ * miow_source_release() gives it back. On any failure it stays the host's, open.
+ * @param[out] out Receives the pipe's source, not registered.
+ * @param handle The pipe handle (Windows `HANDLE`) or descriptor, as a #miow_socket_t.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out is NULL, or @p handle is not a pipe end as described above.
+ * @retval MIOW_EADDRINUSE Linux: this process serves the listening socket's name already.
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_adopt(miow_source **out, miow_socket_t handle);
+
+/**
  * @brief Opens the client end of a named pipe.
  * @param[out] out Receives the pipe's source, connected.
  * @param name The pipe's name as UTF-8, of the form `\\.\pipe\<name>`.

@@ -5,6 +5,7 @@
  * Windows. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,6 +362,55 @@ int32_t sys_pipe_take_error(sys_pipe *pipe, int32_t *os_error) {
 }
 
 /* ---- lifetime -------------------------------------------------------------------------- */
+
+int32_t sys_pipe_adopt(miow_socket_t handle, sys_pipe **out, bool *server) {
+  int fd = (int)handle;
+  int domain = 0, kind = 0, accepting = 0;
+  socklen_t length = sizeof domain;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) != 0) {
+    int error = errno;
+    return error_set_os(MIOW_EINVAL, error);
+  }
+  length = sizeof kind;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &kind, &length) != 0) return pipe__fail();
+  length = sizeof accepting;
+  if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) != 0) return pipe__fail();
+  if (domain != AF_UNIX || kind != SOCK_STREAM) return error_set_os(MIOW_EINVAL, ENOTSOCK);
+  /* Reads and writes must not block: the descriptor is made non-blocking, as for sockets. */
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return pipe__fail();
+  *server = accepting != 0;
+  sys_pipe *pipe = pipe__new(*server);
+  if (pipe == NULL) return error_set(MIOW_ENOMEM);
+  if (*server) {
+    int32_t rc = pipe_name_adopt(fd, &pipe->name, &pipe->listen_fd);
+    if (rc != 0) {
+      free(pipe);
+      return rc;
+    }
+    pipe->listening = true;
+  } else {
+    pipe->conn_fd = fd;
+  }
+  *out = pipe;
+  return 0;
+}
+
+int32_t sys_pipe_release(sys_pipe *pipe, miow_socket_t *out) {
+  pipe__detach(pipe);
+  pipe->registered = false;
+  pipe->sel = NULL;
+  /* A server hands over its connection if it has one, else its listening socket. */
+  if (pipe->conn_fd >= 0) {
+    *out = (miow_socket_t)pipe->conn_fd;
+    pipe->conn_fd = -1;
+  } else {
+    *out = (miow_socket_t)pipe->listen_fd;
+    pipe->listen_fd = -1;
+  }
+  pipe__destroy(pipe);
+  return 0;
+}
 
 miow_socket_t sys_pipe_handle(sys_pipe *pipe) {
   return (miow_socket_t)(pipe->conn_fd >= 0 ? pipe->conn_fd : pipe->listen_fd);

@@ -178,6 +178,46 @@ int32_t pipe_name_join(const struct sockaddr_un *address, socklen_t length,
   return rc;
 }
 
+int32_t pipe_name_adopt(int fd, pipe_name **out, int *listen_fd) {
+  struct sockaddr_un address;
+  socklen_t length = sizeof address;
+  memset(&address, 0, sizeof address);
+  if (getsockname(fd, (struct sockaddr *)&address, &length) != 0) return name__fail();
+  pthread_mutex_lock(&names_lock);
+  int32_t rc = 0;
+  int dup_fd = -1;
+  pipe_name *name = NULL;
+  if (name__find(&address, length) != NULL) {
+    rc = error_set(MIOW_EADDRINUSE);
+  } else {
+    dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    name = calloc(1, sizeof *name);
+    if (dup_fd < 0) {
+      rc = name__fail();
+    } else if (name == NULL) {
+      rc = error_set(MIOW_ENOMEM);
+    }
+  }
+  if (rc == 0) {
+    name->address = address;
+    name->length = length;
+    name->listen_fd = dup_fd; /* the host's own number stays the instance's, to give back */
+    name->plug_fd = -1;
+    name->instances = 1;
+    name->listening = 1;
+    name->next = names;
+    names = name;
+    name__size_queue(name);
+    *out = name;
+    *listen_fd = fd;
+  } else {
+    name__close(dup_fd);
+    free(name);
+  }
+  pthread_mutex_unlock(&names_lock);
+  return rc;
+}
+
 void pipe_name_leave(pipe_name *name, bool listening, int listen_fd) {
   pthread_mutex_lock(&names_lock);
   name__close(listen_fd);

@@ -18,8 +18,13 @@ typedef struct pipe_name pipe_name;
  * name exists, or another process has bound it; MIOW_EPIPEBUSY: the limit is reached. */
 int32_t pipe_name_join(const struct sockaddr_un *address, socklen_t length,
                        uint32_t max_instances, bool first, pipe_name **out, int *listen_fd);
+/* Joins a host's listening socket `fd` (miow_pipe_adopt) as the first listening instance of
+ * the name it is bound to: the instance keeps `fd` as its own descriptor (*listen_fd), the
+ * name a duplicate. MIOW_EADDRINUSE if this process serves the name already. */
+int32_t pipe_name_adopt(int fd, pipe_name **out, int *listen_fd);
 /* An instance leaves; `listening` says whether it was counted as listening. The last one
- * closes the listening socket and frees the name. `listen_fd` is the instance's duplicate. */
+ * closes the listening socket and frees the name. `listen_fd` is the instance's duplicate,
+ * closed (-1: none, it was handed to the host). */
 void pipe_name_leave(pipe_name *name, bool listening, int listen_fd);
 /* An instance starts listening again (a connect after a disconnect). Returns 0 or the error
  * (recorded) of taking the queue's plug out. */

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "interest.h"
 #include "iocp.h"
+#include "nt.h"
 #include "overlapped.h"
 
 /* Longest pipe name accepted, in UTF-16 units (the OS limit is 256 characters). */
@@ -293,6 +294,89 @@ int32_t sys_pipe_open(const char *name, sys_pipe **out) {
     return pipe__fail_os(error);
   }
   return pipe__new(h, false, MIOW_PIPE_BUFFER_SIZE, out);
+}
+
+int32_t sys_pipe_adopt(miow_socket_t value, sys_pipe **out, bool *server) {
+  HANDLE h = (HANDLE)(uintptr_t)value;
+  DWORD flags = 0, in_size = 0;
+  if (!GetNamedPipeInfo(h, &flags, NULL, &in_size, NULL)) {
+    DWORD error = GetLastError();
+    return error_set_os(MIOW_EINVAL, (int32_t)error);
+  }
+  /* The pipe's I/O is overlapped: a handle opened for synchronous I/O would block the calls. */
+  IO_STATUS_BLOCK iosb;
+  ULONG mode = 0;
+  NTSTATUS status = nt.query_information_file(h, &iosb, &mode, sizeof mode, NT_FILE_MODE_INFORMATION);
+  if (!NT_SUCCESS(status))
+    return error_set_os(MIOW_EINVAL, (int32_t)nt.status_to_dos_error(status));
+  if (mode & (NT_FILE_SYNCHRONOUS_IO_ALERT | NT_FILE_SYNCHRONOUS_IO_NONALERT))
+    return error_set_os(MIOW_EINVAL, ERROR_INVALID_PARAMETER);
+  *server = (flags & PIPE_SERVER_END) != 0;
+  /* A server end starts "not connected": miow_pipe_connect() finds a client already there
+   * (ERROR_PIPE_CONNECTED) and returns 0. */
+  DWORD size = in_size != 0 && in_size <= MIOW_PIPE_WRITE_MAX ? in_size : MIOW_PIPE_BUFFER_SIZE;
+  sys_pipe *pipe;
+  int32_t rc = pipe__new(h, *server, size, &pipe);
+  if (rc != 0) return rc;
+  *out = pipe;
+  return 0;
+}
+
+/* Waits for a cancelled operation's completion to be queued, so that it reaches the port
+ * before the handle leaves it; true if it had transferred bytes all the same. */
+static bool pipe__settle(sys_pipe *pipe, pipe_op *op) {
+  if (!op->pending) return false;
+  DWORD bytes = 0;
+  (void)GetOverlappedResult(pipe->handle, &op->ov, &bytes, TRUE);
+  return bytes > 0;
+}
+
+int32_t sys_pipe_release(sys_pipe *pipe, miow_socket_t *out) {
+  *out = (miow_socket_t)(uintptr_t)pipe->handle;
+  if (pipe->sel == NULL) {
+    /* Never tied to a port: nothing is outstanding. */
+    pipe->handle = INVALID_HANDLE_VALUE;
+    pipe__destroy(pipe);
+    return 0;
+  }
+  sys_selector *sel = pipe->sel;
+  AcquireSRWLockExclusive(&sel->lock);
+  int32_t rc = 0;
+  /* Bytes read ahead or still being written would be lost to the host. */
+  if (pipe->write_op.pending || pipe->read_end > pipe->read_start) rc = error_set(MIOW_EBUSY);
+  if (rc == 0) {
+    pipe_cancel(pipe, false);
+    bool read_data = pipe__settle(pipe, &pipe->read_op);
+    (void)pipe__settle(pipe, &pipe->connect_op);
+    if (read_data) {
+      /* The read won the race with its cancel: its bytes come with its completion, which the
+       * next poll consumes as usual. */
+      rc = error_set(MIOW_EBUSY);
+    }
+  }
+  if (rc == 0) {
+    /* A handle stays on its port for life, but for this (Windows 8.1 and later): the host's
+     * own overlapped I/O must not complete onto our port. */
+    IO_STATUS_BLOCK iosb;
+    nt_file_completion_information none = {NULL, NULL};
+    NTSTATUS status = nt.set_information_file(pipe->handle, &iosb, &none, sizeof none,
+                                              NT_FILE_REPLACE_COMPLETION_INFORMATION);
+    if (!NT_SUCCESS(status)) {
+      rc = error_set_os(MIOW_ENOTSUP, (int32_t)nt.status_to_dos_error(status));
+      pipe__start_read(pipe); /* as it was: the cancelled read is issued again */
+    }
+  }
+  if (rc == 0) {
+    pipe->freed = true;
+    pipe->registered = false;
+    if (list_is_linked(&pipe->update_node)) list_remove(&pipe->update_node);
+    pipe->connect_wanted = false;
+    pipe->handle = INVALID_HANDLE_VALUE;
+    /* Completions already queued are absorbed by the poll that dequeues them. */
+    if (pipe->outstanding == 0) pipe__destroy(pipe);
+  }
+  ReleaseSRWLockExclusive(&sel->lock);
+  return rc;
 }
 
 void sys_pipe_free(sys_pipe *pipe) {
