@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing miowin needs on a fresh Debian machine (the mingw-w64
-# cross toolchain, Wine, the native toolchain with cmocka and valgrind, CMake, Doxygen), and
+# cross toolchain, Wine, the native toolchain with cmocka and valgrind, clang with libFuzzer,
+# CMake, Doxygen), and
 # cross-builds cmocka for mingw-w64 into a cache outside the work tree. Safe to run again: every step checks
 # first whether its result is already there.
 set -euo pipefail
@@ -28,6 +29,10 @@ have_cmd gcc || need_packages+=(gcc libc6-dev)
 have_cmd make || need_packages+=(make)
 have_cmd nm || need_packages+=(binutils)
 have_cmd valgrind || need_packages+=(valgrind)
+# The misuse fuzzer's libFuzzer entry point (scripts/fuzz.sh --libfuzzer): clang and its
+# runtime libraries.
+have_cmd clang-14 || need_packages+=(clang-14)
+dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || need_packages+=(libclang-rt-14-dev)
 # llvm-dlltool writes the MSVC import library; pkg-config checks miowin.pc.
 have_cmd llvm-dlltool || need_packages+=(llvm)
 have_cmd pkg-config || need_packages+=(pkg-config)

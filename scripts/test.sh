@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine, builds miowin and runs every test: the Windows build under Wine (the
-# cmocka suites, the ABI checks, the demo and the docs build), then the native Linux build
-# plain, under AddressSanitizer and UndefinedBehaviorSanitizer, and under valgrind. Ends with
-# "N passed, N failed"; exits non-zero on any failure.
+# cmocka suites, the ABI checks, the demo and the docs build, the seeded misuse fuzzer, the
+# stress and leak tests), then the native Linux build plain, under AddressSanitizer and
+# UndefinedBehaviorSanitizer, under valgrind, and the stress tests under ThreadSanitizer, then a
+# short coverage-guided run of the fuzzer's libFuzzer entry point. Ends with "N passed, N
+# failed"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,10 +63,26 @@ run_binding() {
   total_failed=$((total_failed + failed))
 }
 
+# run_libfuzzer SECONDS: the misuse fuzzer's libFuzzer entry point for a bounded time; one
+# check, failed by any mismatch with the model, sanitizer report or crash.
+run_libfuzzer() {
+  echo "=== libfuzzer ($1 s)"
+  if bash scripts/fuzz.sh --libfuzzer --seconds "$1" >"$log" 2>&1; then
+    tail -n 2 "$log"
+    total_passed=$((total_passed + 1))
+  else
+    tail -n 40 "$log"
+    echo "test.sh: the libFuzzer run failed" >&2
+    total_failed=$((total_failed + 1))
+  fi
+}
+
 run_preset mingw64
 run_preset linux
 run_preset linux-asan
 run_preset linux-valgrind
+run_preset linux-tsan
+run_libfuzzer 20
 run_binding python bindings/python/test.sh
 run_binding dotnet bindings/dotnet/test.sh
 

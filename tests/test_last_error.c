@@ -324,7 +324,7 @@ static int32_t call_multicast(fixture *f) {
 
 static int32_t call_stream_io(fixture *f) {
   size_t n;
-  char buf[16];
+  char buf[16] = "abcdefghijklmno";
   miow_buffer vec[] = {{buf, 2}, {buf + 2, 2}};
   mark(f);
   int32_t rc = miow_source_write(f->client, "ab", 2, &n);
@@ -353,7 +353,7 @@ static int32_t call_socket_control(fixture *f) {
 
 static int32_t call_pipe_calls(fixture *f) {
   size_t n;
-  char buf[16];
+  char buf[16] = "abcdefghijklmno";
   miow_buffer vec[] = {{buf, 1}, {buf + 1, 1}};
   pipe_deliver(f, f->pipe_client, f->pipe_server, "xyz");
   mark(f);

@@ -60,6 +60,10 @@ MIOW_EXTERN int32_t MIOW_CALL miow_tcp_listen(miow_source **out, const char *add
 MIOW_EXTERN int32_t MIOW_CALL miow_tcp_connect(miow_source **out, const char *address) {
   sys_addr addr;
   if (out == NULL || !address_parse(address, &addr)) return error_set(MIOW_EINVAL);
+  /* Port 0 names no peer. Winsock refuses it at once with WSAEADDRNOTAVAIL, as net.h
+   * documents; Linux, and Wine 8 passing UDP through to its host, would take it. So the
+   * refusal is made here for every backend, as udp_api.c does for UDP peers. */
+  if (addr.port == 0) return error_set(MIOW_EADDRNOTAVAIL);
   int32_t rc = sys_init();
   if (rc != 0) return rc;
   miow_socket_t socket;

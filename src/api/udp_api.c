@@ -25,6 +25,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_connect(miow_source *handle, const char *
   sys_addr addr;
   if (!address_parse(address, &addr) || !udp__peer_fits(src, &addr))
     return source_leave(src, error_set(MIOW_EINVAL));
+  if (addr.port == 0) return source_leave(src, error_set(MIOW_EADDRNOTAVAIL));
   return source_leave(src, sys_sock_connect(src->socket, &addr));
 }
 
@@ -68,6 +69,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_send_to(miow_source *handle, const void *
   if (sent == NULL || !io_buffers_are_valid(&one, 1) || !address_parse(address, &addr) ||
       !udp__peer_fits(src, &addr))
     return source_leave(src, error_set(MIOW_EINVAL));
+  if (addr.port == 0) return source_leave(src, error_set(MIOW_EADDRNOTAVAIL));
   return io_finish(src, sys_sock_send(src->socket, &one, 1, &addr, sent), IO_REARM_WRITE);
 }
 

@@ -126,9 +126,6 @@ int32_t sys_sock_listen(miow_socket_t socket, int32_t backlog) {
 }
 
 int32_t sys_sock_connect(miow_socket_t socket, const sys_addr *addr) {
-  /* Linux accepts port 0 (TCP then fails later, refused; UDP takes it as a peer); Winsock
-   * refuses it at once with WSAEADDRNOTAVAIL, which is what net.h documents. */
-  if (addr->port == 0) return error_set(MIOW_EADDRNOTAVAIL);
   sockaddr_any sa;
   socklen_t length = sockaddr_from_sys(&sa, addr);
   if (connect((int)socket, &sa.sa, length) == 0) return 0;

@@ -97,9 +97,6 @@ static bool socket_io__write_was_shut(int fd) {
 int32_t sys_sock_send(miow_socket_t socket, const miow_buffer *buffers, size_t count,
                       const sys_addr *to, size_t *sent) {
   if (count > MIOW_BUFFERS_MAX) return error_set(MIOW_EINVAL);
-  /* Linux refuses a UDP datagram to port 0 with EINVAL; Winsock with WSAEADDRNOTAVAIL, as
-   * sys_sock_connect() does here too. */
-  if (to != NULL && to->port == 0) return error_set(MIOW_EADDRNOTAVAIL);
   struct iovec iov[MIOW_BUFFERS_MAX];
   socket_io_iovecs(iov, buffers, count, INT32_MAX);
   int fd = (int)socket;

@@ -64,6 +64,9 @@ int32_t support_thread_last_error(void);
 
 /* How many OS handles the process holds; see the platform file for how it is counted. */
 uint64_t support_handle_probe(void);
+/* The value the OS gives the next new handle (Windows: an event's; Linux: a descriptor's). Wine
+ * and Linux hand out the lowest free slot, so a leaked handle below the old lowest shows. */
+uint64_t support_lowest_free_handle(void);
 
 typedef struct support_thread support_thread;
 support_thread *support_thread_start(void (*fn)(void *), void *arg);

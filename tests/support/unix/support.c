@@ -224,6 +224,13 @@ uint64_t support_handle_probe(void) {
   return count;
 }
 
+uint64_t support_lowest_free_handle(void) {
+  int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  close(fd);
+  return (uint64_t)fd;
+}
+
 struct support_thread {
   pthread_t handle;
   void (*fn)(void *);

@@ -219,6 +219,13 @@ uint64_t support_handle_probe(void) {
   return valid;
 }
 
+uint64_t support_lowest_free_handle(void) {
+  HANDLE h = CreateEventW(NULL, FALSE, FALSE, NULL);
+  assert_non_null(h);
+  CloseHandle(h);
+  return (uint64_t)(uintptr_t)h;
+}
+
 struct support_thread {
   HANDLE handle;
   void (*fn)(void *);
