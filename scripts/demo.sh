@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shows miowin working on a fresh Debian machine: installs what is missing, builds, and runs the
 # UDP ping-pong (docs/examples/udp_ping.c), the named-pipe echo (docs/examples/pipe_echo.c), the
-# child-process wait (docs/examples/child_wait.c),
+# many-client named-pipe server (docs/examples/pipe_server.c), child-process wait
+# (docs/examples/child_wait.c),
 # then the TCP echo demo (docs/examples/echo_demo.c), whose last line, "echo demo: OK", is the
 # verdict (each example fails the script if it fails). Safe to run again: bootstrap skips what is
 # installed, and the build only redoes what changed.
@@ -44,13 +45,15 @@ scripts/bootstrap.sh
 log "configuring $BUILD_DIR"
 cmake --preset "$PRESET" >/dev/null
 log "building the library and the examples"
-cmake --build --preset "$PRESET" --target udp_ping pipe_echo child_wait echo_demo
+cmake --build --preset "$PRESET" --target udp_ping pipe_echo pipe_server child_wait echo_demo
 
 if [ "$native" -eq 1 ]; then
   log "running the UDP ping-pong natively"
   "$BUILD_DIR/docs/udp_ping"
   log "running the named-pipe echo natively"
   "$BUILD_DIR/docs/pipe_echo"
+  log "running the many-client named-pipe server natively"
+  "$BUILD_DIR/docs/pipe_server"
   log "running the child-process wait natively"
   "$BUILD_DIR/docs/child_wait"
   log "running the echo demo natively"
@@ -67,6 +70,8 @@ log "running the UDP ping-pong under Wine"
 wine "$BUILD_DIR/docs/udp_ping.exe"
 log "running the named-pipe echo under Wine"
 wine "$BUILD_DIR/docs/pipe_echo.exe"
+log "running the many-client named-pipe server under Wine"
+wine "$BUILD_DIR/docs/pipe_server.exe"
 log "running the child-process wait under Wine"
 wine "$BUILD_DIR/docs/child_wait.exe"
 log "running the echo demo under Wine"

@@ -87,6 +87,13 @@ int32_t sys_error_code(int32_t os_error);
  * socket also ignores ICMP port-unreachable on receive (Windows' SIO_UDP_CONNRESET off). */
 int32_t sys_sock_open(uint16_t family, sys_sock_type type, miow_socket_t *out);
 void sys_sock_close(miow_socket_t socket);
+/* Takes a host's socket in (miow_source_adopt_socket): after the checks, makes it what
+ * sys_sock_open() makes (non-blocking; UDP: no ICMP errors on receive) and reports its type,
+ * family and whether it is listening. MIOW_ENOTSOCK: not a socket; MIOW_ENOTSUP: a socket that
+ * is not TCP or UDP over IPv4 or IPv6. Nothing is changed on failure but, possibly, the
+ * non-blocking mode. */
+int32_t sys_sock_adopt(miow_socket_t socket, sys_sock_type *type, bool *listener,
+                       uint16_t *family);
 /* `listener`: bound for listening (exclusive on Windows, rebinding past TIME_WAIT elsewhere). */
 int32_t sys_sock_bind(miow_socket_t socket, const sys_addr *addr, bool listener);
 int32_t sys_sock_listen(miow_socket_t socket, int32_t backlog);
@@ -124,12 +131,25 @@ int32_t sys_sock_multicast(miow_socket_t socket, bool join, const sys_addr *grou
 typedef struct sys_pipe sys_pipe;
 typedef struct sys_selector sys_selector;
 
-/* `name` is the UTF-8 pipe name; `buffer_size` is not 0. */
-int32_t sys_pipe_create(const char *name, uint32_t buffer_size, sys_pipe **out);
+/* A server instance. `name` is the UTF-8 pipe name; `buffer_size` is not 0; `max_instances`
+ * is 1 to SYS_PIPE_INSTANCES_MAX, or 0 for unlimited; `first_instance`: fail with
+ * MIOW_EADDRINUSE if the name exists. MIOW_EPIPEBUSY: the name's instance limit is reached. */
+#define SYS_PIPE_INSTANCES_MAX MIOW_PIPE_INSTANCES_MAX
+int32_t sys_pipe_create(const char *name, uint32_t buffer_size, uint32_t max_instances,
+                        bool first_instance, sys_pipe **out);
 int32_t sys_pipe_open(const char *name, sys_pipe **out);
 /* The owner lets go: outstanding reads and connects are cancelled, a write in flight may
  * finish; memory goes once nothing is outstanding. */
 void sys_pipe_free(sys_pipe *pipe);
+/* Takes a host's pipe handle (Windows: opened overlapped, server or client end; Linux: a
+ * connected or listening Unix-domain stream socket). MIOW_EINVAL: not such a pipe (Windows: a
+ * handle opened for synchronous I/O); the handle is left open and as it was on failure. */
+int32_t sys_pipe_adopt(miow_socket_t handle, sys_pipe **out, bool *server);
+/* Lets go of the pipe without closing its handle, which goes to *out: the pipe is deregistered
+ * and, once this returns 0, gone. MIOW_EBUSY: bytes are buffered or a write is in flight
+ * (Windows), try again after reading or once writable; MIOW_ENOTSUP: the OS cannot take the
+ * handle off the completion port (Windows before 8.1). On failure nothing changed. */
+int32_t sys_pipe_release(sys_pipe *pipe, miow_socket_t *out);
 /* The OS handle (Windows) or descriptor, for miow_source_socket(). */
 miow_socket_t sys_pipe_handle(sys_pipe *pipe);
 

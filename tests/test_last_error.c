@@ -251,6 +251,51 @@ static int32_t call_udp_calls(fixture *f) {
   return rc;
 }
 
+/* A host's socket taken in and given back. */
+static int32_t call_adopt_and_release(fixture *f) {
+  miow_socket_t client, server, back = 0;
+  support_tcp_pair(&client, &server);
+  miow_source *src = NULL;
+  mark(f);
+  int32_t rc = miow_source_adopt_socket(&src, server);
+  if (rc == 0) rc = miow_source_release(src, &back);
+  support_close(server);
+  support_close(client);
+  return rc;
+}
+
+/* Instances of one name: the second joins the first, and a client binds to one of them. */
+static int32_t call_pipe_instances(fixture *f) {
+  char name[PIPE_NAME_SIZE];
+  pipe_unique_name(name);
+  miow_source *a = NULL, *b = NULL, *c = NULL;
+  mark(f);
+  int32_t rc = miow_pipe_create_ex(&a, name, 0, 0, MIOW_PIPE_FIRST_INSTANCE);
+  if (rc == 0) rc = miow_pipe_create_ex(&b, name, 0, 4, 0);
+  if (rc == 0) rc = miow_pipe_open(&c, name);
+  if (c != NULL && rc == 0) rc = miow_source_free(c);
+  if (b != NULL && rc == 0) rc = miow_source_free(b);
+  if (a != NULL && rc == 0) rc = miow_source_free(a);
+  return rc;
+}
+
+/* The creation calls with flags, and a dual-stack socket's IPv4 destinations, which ask the
+ * socket whether it is dual-stack. */
+static int32_t call_dual_stack_calls(fixture *f) {
+  mark(f);
+  if (!net_ipv6_available()) return 0;
+  miow_source *l = NULL, *u = NULL;
+  size_t n;
+  mark(f);
+  int32_t rc = miow_tcp_listen_ex(&l, "[::]:0", 0, MIOW_NET_DUAL_STACK);
+  if (rc == 0) rc = miow_source_free(l);
+  if (rc == 0) rc = miow_udp_bind_ex(&u, "[::]:0", MIOW_NET_DUAL_STACK);
+  if (rc == 0) rc = miow_udp_send_to(u, "d", 1, f->a_addr, &n);
+  if (rc == 0) rc = miow_udp_connect(u, f->a_addr);
+  if (u != NULL && rc == 0) rc = miow_source_free(u);
+  return rc;
+}
+
 /* Joining may be refused where no interface can carry multicast; then the join is not checked
  * (its refusal is a failure, which rightly records), but leave's refusal is not either. */
 static int32_t call_multicast(fixture *f) {
@@ -360,6 +405,9 @@ static const entry entries[] = {
     E(call_epoll_calls),
     E(call_tcp_listen_connect_accept),
     E(call_udp_calls),
+    E(call_dual_stack_calls),
+    E(call_pipe_instances),
+    E(call_adopt_and_release),
     E(call_multicast),
     E(call_stream_io),
     E(call_socket_control),

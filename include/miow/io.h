@@ -98,10 +98,13 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_peek(miow_source *src, void *buffer, s
  *         once the connect was reported and miow_source_take_error() said it worked).
  * @retval MIOW_ENOENT @p src is a pipe that was never registered.
  * @retval MIOW_ECLOSED @p src is a pipe whose selector was freed (see @ref miow_pipe).
- * @retval MIOW_ECONNRESET, MIOW_ECONNABORTED, MIOW_EPIPE The connection is gone.
- * @retval MIOW_ESHUTDOWN Writing was shut down. (After a local shutdown of both directions
- *         Windows reports #MIOW_ECONNABORTED instead, Wine #MIOW_ESHUTDOWN, and Linux
- *         #MIOW_ESHUTDOWN until the peer has closed too, #MIOW_EPIPE after.)
+ * @retval MIOW_ESHUTDOWN A TCP stream's writing was shut down with miow_source_shutdown()
+ *         (#MIOW_SHUT_WRITE or #MIOW_SHUT_BOTH): every later write fails so, on every platform,
+ *         whatever the peer did since (closed, reset or nothing).
+ * @retval MIOW_ECONNRESET A TCP stream not shut down for writing lost its connection: the peer
+ *         reset it (also for every write after the first failure; Linux's `EPIPE` is read so).
+ * @retval MIOW_ECONNABORTED The connection was aborted locally (Windows: a keep-alive timeout).
+ * @retval MIOW_EPIPE A pipe's other end is gone.
  * @retval MIOW_EMSGSIZE The datagram is too large for UDP.
  * @retval MIOW_ENOMEM Out of memory (a pipe's write copy, or many buffers).
  * @retval MIOW_EOS Another OS error; see miow_last_os_error().

@@ -24,7 +24,9 @@
  * (accept, receive), a buffer below #MIOW_ADDRESS_SIZE is refused before it does.
  *
  * IPv6 sockets are IPv6-only (`IPV6_V6ONLY` set), which is the Windows default, on every
- * platform.
+ * platform, unless created dual-stack with #MIOW_NET_DUAL_STACK (miow_tcp_listen_ex(),
+ * miow_udp_bind_ex()). A dual-stack socket also talks to IPv4 peers, which it sees and writes
+ * as IPv4-mapped IPv6 addresses: `"[::ffff:127.0.0.1]:8080"`.
  *
  * A source of the wrong kind returns #MIOW_ENOTSUP: UDP calls on a TCP source, accept on a
  * stream, stream calls on a listener, and any of these on a pipe or on a source wrapping a
@@ -58,8 +60,8 @@ MIOW_BEGIN_DECLS
 #define MIOW_OPT_MULTICAST_TTL_V4 5
 /** Option: IPV6_MULTICAST_LOOP, 0 or 1 (IPv6 UDP). */
 #define MIOW_OPT_MULTICAST_LOOP_V6 6
-/** Option: IPV6_V6ONLY, 0 or 1 (IPv6 sockets). Readable; set at creation, so setting it on a
- *  bound socket fails as the OS decides. */
+/** Option: IPV6_V6ONLY, 0 or 1 (IPv6 sockets). Readable; set at creation (1, or 0 with
+ *  #MIOW_NET_DUAL_STACK), so setting it on a bound socket fails as the OS decides. */
 #define MIOW_OPT_ONLY_V6 7
 
 /**
@@ -80,6 +82,34 @@ MIOW_BEGIN_DECLS
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_tcp_listen(miow_source **out, const char *address,
                                               int32_t backlog);
+
+/** Creation flag of miow_tcp_listen_ex() and miow_udp_bind_ex(): an IPv6 socket that is
+ *  dual-stack (`IPV6_V6ONLY` off), so that IPv4 peers reach it too, as IPv4-mapped addresses
+ *  (`"[::ffff:a.b.c.d]:port"`). Bind it to `"[::]:port"` to take both; bound to an IPv4-mapped
+ *  address it takes that IPv4 address only. #MIOW_OPT_ONLY_V6 then reads 0. */
+#define MIOW_NET_DUAL_STACK 0x1u
+
+/**
+ * @brief Creates a TCP listener bound to @p address, with creation flags.
+ *
+ * As miow_tcp_listen(), which is this call with @p flags 0. Connections accepted from a
+ * dual-stack listener are IPv6 streams; an IPv4 client's address reads
+ * `"[::ffff:a.b.c.d]:port"`.
+ * @param[out] out Receives the listener's source.
+ * @param address The local address; with #MIOW_NET_DUAL_STACK an IPv6 one, `"[::]:0"` say.
+ * @param backlog The queue of pending connections; 0 or less means the OS maximum.
+ * @param flags 0 or #MIOW_NET_DUAL_STACK.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL As miow_tcp_listen(); also an unknown flag, or #MIOW_NET_DUAL_STACK with
+ *         an IPv4 @p address.
+ * @retval MIOW_EADDRINUSE Another socket is bound to @p address (a dual-stack `"[::]:port"`
+ *         also conflicts with an IPv4 socket on the port).
+ * @retval MIOW_EADDRNOTAVAIL @p address is not one of this machine's.
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error (no IPv6 on the machine, say); see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_tcp_listen_ex(miow_source **out, const char *address,
+                                                 int32_t backlog, uint32_t flags);
 
 /**
  * @brief Starts a TCP connection and returns at once, with the connect in progress.
@@ -135,6 +165,21 @@ MIOW_EXTERN int32_t MIOW_CALL miow_tcp_accept(miow_source *listener, miow_source
  * @return As miow_tcp_listen().
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_udp_bind(miow_source **out, const char *address);
+
+/**
+ * @brief Creates a UDP socket bound to @p address, with creation flags.
+ *
+ * As miow_udp_bind(), which is this call with @p flags 0. A dual-stack socket
+ * (#MIOW_NET_DUAL_STACK) receives from IPv4 peers as `"[::ffff:a.b.c.d]:port"`, and takes IPv4
+ * addresses (`"127.0.0.1:9"`) as well as IPv6 ones in miow_udp_send_to() and
+ * miow_udp_connect(): they are sent to as their IPv4-mapped form.
+ * @param[out] out Receives the socket's source.
+ * @param address The local address; with #MIOW_NET_DUAL_STACK an IPv6 one.
+ * @param flags 0 or #MIOW_NET_DUAL_STACK.
+ * @return As miow_tcp_listen_ex().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_udp_bind_ex(miow_source **out, const char *address,
+                                               uint32_t flags);
 
 /**
  * @brief Sets (or replaces) the default peer of a UDP socket: miow_source_read() and
@@ -349,6 +394,61 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_get_option(miow_source *src, int32_t o
  * @retval MIOW_EBADHANDLE @p src is not a live source.
  */
 MIOW_EXTERN int32_t MIOW_CALL miow_source_socket(miow_source *src, miow_socket_t *out);
+
+/**
+ * @brief Takes a host's TCP or UDP socket into a source the library owns, on which every call
+ *        works as on the library's own sockets (mio's `from_std`).
+ *
+ * The kind comes from the socket: a listening TCP socket becomes a listener
+ * (miow_tcp_accept()), another TCP socket a stream (connected, or connecting: its I/O then
+ * answers as for miow_tcp_connect()), a UDP socket a UDP source. The library makes the socket
+ * what its own sockets are: non-blocking (a blocking socket is switched, not refused), and a
+ * UDP socket no longer reports ICMP port-unreachable on receive (see miow_udp_bind()).
+ * Unlike miow_source_new(), whose socket stays the host's, the I/O calls all work.
+ *
+ * Ownership: on success the source owns the socket: miow_source_free() closes it, and the host
+ * must not close it (take it back with miow_source_release()). On any failure the socket stays
+ * the host's, open (it may have been made non-blocking).
+ * @param[out] out Receives the source, not registered.
+ * @param socket A TCP or UDP socket over IPv4 or IPv6.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out is NULL.
+ * @retval MIOW_ENOTSOCK @p socket is not an open socket.
+ * @retval MIOW_ENOTSUP @p socket is another kind of socket (Unix-domain, raw, SCTP...).
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_source_adopt_socket(miow_source **out, miow_socket_t socket);
+
+/**
+ * @brief Frees a source but gives its socket or pipe handle back to the host, open, instead
+ *        of closing it (mio's `into_raw_socket`).
+ *
+ * For a source that owns its socket or pipe: one from miow_tcp_listen(), miow_tcp_connect(),
+ * miow_tcp_accept(), miow_udp_bind(), the pipe calls or an adoption. The source is deregistered
+ * and freed as by miow_source_free(), and its handle is dead; the socket or handle goes to
+ * @p out and is the host's from then on, to use directly and close. It stays non-blocking.
+ * A poll running on another thread reports nothing more for it.
+ *
+ * A pipe: on Windows the library reads ahead into its buffer and writes from a copy, so
+ * release fails with #MIOW_EBUSY while bytes are buffered unread or a write is in flight
+ * (read them, or wait for the pipe to be writable, and call again); its handle is taken off
+ * the selector's completion port (Windows 8.1 and later; #MIOW_ENOTSUP where the OS cannot)
+ * so that the host's own overlapped I/O completes as it expects. On Linux a server instance
+ * gives back its connection if it has a client, else its listening socket descriptor.
+ *
+ * Ownership: on success the host owns the handle; on any failure the source is unchanged and
+ * still owns it.
+ * @param src A source that owns its socket or pipe.
+ * @param[out] out Receives the socket or pipe handle.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out is NULL.
+ * @retval MIOW_EBADHANDLE @p src is not a live source.
+ * @retval MIOW_ENOTSUP @p src wraps a caller-owned socket (miow_source_new()), or the pipe
+ *         cannot leave its completion port (see above).
+ * @retval MIOW_EBUSY A Windows pipe has bytes buffered or a write in flight.
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_source_release(miow_source *src, miow_socket_t *out);
 
 MIOW_END_DECLS
 

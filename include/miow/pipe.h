@@ -78,6 +78,82 @@ MIOW_BEGIN_DECLS
 MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create(miow_source **out, const char *name,
                                                uint32_t buffer_size);
 
+/** miow_pipe_create_ex() flag: fail with #MIOW_EADDRINUSE if the name exists already, so
+ *  that a server never joins a name another server owns (`FILE_FLAG_FIRST_PIPE_INSTANCE`). */
+#define MIOW_PIPE_FIRST_INSTANCE 0x1u
+/** The highest instance limit miow_pipe_create_ex() takes (0 means unlimited). */
+#define MIOW_PIPE_INSTANCES_MAX 254
+
+/**
+ * @brief Creates one server instance of a named pipe, of a name that may have several.
+ *
+ * Each instance serves one client at a time, and a server keeps as many as it wants clients
+ * served at once: typically one listening for the next client while the others serve theirs
+ * (the pattern of every Windows pipe server, mio's `NamedPipe` and .NET's
+ * `NamedPipeServerStream`). Instances are independent sources: register, connect, read,
+ * write, disconnect and free each on its own; several may be registered with one selector.
+ *
+ * A new instance is listening at once: a client's miow_pipe_open() finds an instance that is
+ * listening (one created, or one whose miow_pipe_connect() followed a disconnect) and is
+ * bound to it, or fails with #MIOW_EPIPEBUSY when every instance has a client or is between
+ * clients. miow_pipe_connect() on the instance then returns 0, or reports its client's arrival.
+ *
+ * The pipe is overlapped, in byte mode, and rejects remote clients (`PIPE_REJECT_REMOTE_CLIENTS`).
+ * miow_pipe_create() is this call with @p max_instances 1 and #MIOW_PIPE_FIRST_INSTANCE.
+ *
+ * On Linux the instances of a name share one listening socket and must live in one process: a
+ * name served by another process fails with #MIOW_EADDRINUSE (Windows lets processes share a
+ * name unless #MIOW_PIPE_FIRST_INSTANCE is given). See @ref pipes.
+ * @param[out] out Receives the instance's source.
+ * @param name The pipe's name as UTF-8, of the form `\\.\pipe\<name>`.
+ * @param buffer_size As for miow_pipe_create().
+ * @param max_instances The most instances the name may have at once, 1 to
+ *        #MIOW_PIPE_INSTANCES_MAX, or 0 for unlimited (`PIPE_UNLIMITED_INSTANCES`). The name's
+ *        first instance sets it; later instances' values are ignored (as Windows does).
+ * @param flags 0 or #MIOW_PIPE_FIRST_INSTANCE.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out or @p name is NULL, @p name is not a valid pipe name,
+ *         @p max_instances is above #MIOW_PIPE_INSTANCES_MAX, or @p flags has an unknown bit.
+ * @retval MIOW_EADDRINUSE #MIOW_PIPE_FIRST_INSTANCE was given and the name exists (Windows
+ *         also when the name's existing instances belong to another user); on Linux also a
+ *         name served by another process.
+ * @retval MIOW_EPIPEBUSY The name has its limit of instances already (`ERROR_PIPE_BUSY`).
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create_ex(miow_source **out, const char *name,
+                                                  uint32_t buffer_size, uint32_t max_instances,
+                                                  uint32_t flags);
+
+/**
+ * @brief Takes a pipe handle the host opened into a source the library owns (mio's
+ *        `NamedPipe::from_raw_handle`): a server end made with custom security or modes, or a
+ *        client end the host opened itself.
+ *
+ * Windows: @p handle is either end of a named pipe, opened for overlapped I/O
+ * (`FILE_FLAG_OVERLAPPED`); a handle opened for synchronous I/O is refused with #MIOW_EINVAL,
+ * as its calls would block. The read buffer has the pipe's input buffer size (at most
+ * #MIOW_PIPE_WRITE_MAX; #MIOW_PIPE_BUFFER_SIZE if the pipe reports none). A server end becomes
+ * a source for miow_pipe_connect() and miow_pipe_disconnect(): call miow_pipe_connect() after
+ * registering it, which returns 0 if a client is connected already. A message-mode pipe is read
+ * as a byte stream.
+ *
+ * Linux: @p handle is a Unix-domain stream socket: a listening one becomes a server instance
+ * (the first of its address, which this process must not serve already: #MIOW_EADDRINUSE), a
+ * connected one a client end. It is made non-blocking.
+ *
+ * Ownership: on success the source owns the handle: miow_source_free() closes it, and
+ * miow_source_release() gives it back. On any failure it stays the host's, open.
+ * @param[out] out Receives the pipe's source, not registered.
+ * @param handle The pipe handle (Windows `HANDLE`) or descriptor, as a #miow_socket_t.
+ * @retval 0 Success.
+ * @retval MIOW_EINVAL @p out is NULL, or @p handle is not a pipe end as described above.
+ * @retval MIOW_EADDRINUSE Linux: this process serves the listening socket's name already.
+ * @retval MIOW_ENOMEM Out of memory.
+ * @retval MIOW_EOS Another OS error; see miow_last_os_error().
+ */
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_adopt(miow_source **out, miow_socket_t handle);
+
 /**
  * @brief Opens the client end of a named pipe.
  * @param[out] out Receives the pipe's source, connected.
@@ -85,7 +161,8 @@ MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create(miow_source **out, const char *na
  * @retval 0 Success.
  * @retval MIOW_EINVAL @p out or @p name is NULL, or @p name is not a valid pipe name.
  * @retval MIOW_ENOTFOUND No pipe of that name exists.
- * @retval MIOW_EPIPEBUSY The pipe exists but is serving another client (or is between clients).
+ * @retval MIOW_EPIPEBUSY The pipe exists but no instance is listening: every one is serving
+ *         another client or is between clients.
  * @retval MIOW_ENOMEM Out of memory.
  * @retval MIOW_EOS Another OS error; see miow_last_os_error().
  */

@@ -69,6 +69,17 @@ bool address_parse_ip(uint16_t family, const char *text, sys_addr *out) {
   return true;
 }
 
+void address_map_v4(sys_addr *addr) {
+  uint8_t v4[4];
+  memcpy(v4, addr->ip, 4);
+  memset(addr->ip, 0, sizeof addr->ip);
+  addr->ip[10] = 0xff;
+  addr->ip[11] = 0xff;
+  memcpy(addr->ip + 12, v4, 4);
+  addr->family = SYS_IPV6;
+  addr->scope_id = 0;
+}
+
 bool address_format(const sys_addr *addr, char *text, size_t size) {
   char ip[IP_TEXT_MAX];
   char whole[IP_TEXT_MAX + 24];

@@ -43,6 +43,21 @@ static int32_t io__receive(miow_source *handle, const miow_buffer *buffers, size
                    IO_REARM_READ);
 }
 
+/* A write on a TCP stream, with one code per cause of failure on every backend (io.h). The
+ * OSes answer a write after this side's shutdown with codes that depend on what the peer did
+ * since (Linux: ESHUTDOWN, or EPIPE once the peer closed too; Windows: WSAESHUTDOWN, or
+ * WSAECONNABORTED after a shutdown of both directions), so the source remembers its own
+ * shutdown; and Linux answers a write after the peer's reset with ECONNRESET once, then EPIPE,
+ * which is read as the reset it is. */
+static int32_t io__send_stream(source_obj *src, const miow_buffer *buffers, size_t count,
+                               size_t *sent) {
+  if (src->write_shut) return error_set(MIOW_ESHUTDOWN);
+  int32_t rc = sys_sock_send(src->socket, buffers, count, NULL, sent);
+  /* Not shut through the library, so the connection broke under it. The OS error recorded
+   * stays the one the OS gave. */
+  return rc == MIOW_EPIPE ? MIOW_ECONNRESET : rc;
+}
+
 static int32_t io__send(miow_source *handle, const miow_buffer *buffers, size_t count,
                         size_t *sent) {
   source_obj *src = source_enter(handle);
@@ -55,6 +70,8 @@ static int32_t io__send(miow_source *handle, const miow_buffer *buffers, size_t 
     if (rc != 0) return source_leave(src, rc);
     return io_finish(src, sys_pipe_write(src->pipe, buffers, count, sent), IO_REARM_WRITE);
   }
+  if (src->kind == SOURCE_TCP_STREAM)
+    return io_finish(src, io__send_stream(src, buffers, count, sent), IO_REARM_WRITE);
   return io_finish(src, sys_sock_send(src->socket, buffers, count, NULL, sent), IO_REARM_WRITE);
 }
 

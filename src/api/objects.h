@@ -38,6 +38,11 @@ typedef struct source_obj {
   uint16_t family;       /* SYS_IPV4 or SYS_IPV6 for the kinds the library created */
   uint32_t interests;    /* of the current registration, for the re-arm after would-block */
   bool freed;            /* the handle was freed while another call held a reference */
+  /* miow_source_shutdown() closed the writing direction: every later write fails with
+   * MIOW_ESHUTDOWN, whatever the peer did since (io_api.c). */
+  bool write_shut;
+  /* miow_source_release() handed the socket or pipe handle back: nothing closes it. */
+  bool released;
   selector_obj *sel;     /* the selector registered with, holding a reference; or NULL */
   sys_registration *reg; /* a socket's registration in the backend while `sel` is set */
   sys_pipe *pipe;        /* the pipe of a pipe source, which keeps its own registration */
@@ -75,6 +80,10 @@ int32_t source_leave(source_obj *src, int32_t rc);
 int32_t source_pipe_check_selector(source_obj *src);
 /* Publishes a source for `pipe` (which the caller frees on failure). */
 int32_t source_publish_pipe(sys_pipe *pipe, source_kind kind, miow_source **out);
+/* Publishes a source that owns `socket`, a host's socket just adopted: on failure the socket
+ * stays open, the host's still. */
+int32_t source_publish_adopted(miow_socket_t socket, source_kind kind, uint16_t family,
+                               miow_source **out);
 /* Publishes a source that owns `socket` (closing it on failure). */
 int32_t source_publish_owned(miow_socket_t socket, source_kind kind, uint16_t family,
                              miow_source **out);

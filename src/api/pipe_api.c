@@ -19,15 +19,25 @@ static int32_t pipe__publish(sys_pipe *pipe, source_kind kind, miow_source **out
   return rc;
 }
 
-MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create(miow_source **out, const char *name,
-                                               uint32_t buffer_size) {
-  if (out == NULL || !pipe__name_is_valid(name)) return error_set(MIOW_EINVAL);
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create_ex(miow_source **out, const char *name,
+                                                  uint32_t buffer_size, uint32_t max_instances,
+                                                  uint32_t flags) {
+  if (out == NULL || !pipe__name_is_valid(name) || max_instances > SYS_PIPE_INSTANCES_MAX ||
+      (flags & ~MIOW_PIPE_FIRST_INSTANCE) != 0)
+    return error_set(MIOW_EINVAL);
   int32_t rc = sys_init();
   if (rc != 0) return rc;
   sys_pipe *pipe;
-  rc = sys_pipe_create(name, buffer_size != 0 ? buffer_size : MIOW_PIPE_BUFFER_SIZE, &pipe);
+  rc = sys_pipe_create(name, buffer_size != 0 ? buffer_size : MIOW_PIPE_BUFFER_SIZE,
+                       max_instances, (flags & MIOW_PIPE_FIRST_INSTANCE) != 0, &pipe);
   if (rc != 0) return rc;
   return pipe__publish(pipe, SOURCE_PIPE_SERVER, out);
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_pipe_create(miow_source **out, const char *name,
+                                               uint32_t buffer_size) {
+  /* Its meaning since 1.1: the first and only instance of its name. */
+  return miow_pipe_create_ex(out, name, buffer_size, 1, MIOW_PIPE_FIRST_INSTANCE);
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_pipe_open(miow_source **out, const char *name) {

@@ -11,7 +11,9 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_shutdown(miow_source *handle, int32_t 
   if (how != MIOW_SHUT_READ && how != MIOW_SHUT_WRITE && how != MIOW_SHUT_BOTH)
     return source_leave(src, error_set(MIOW_EINVAL));
   if (src->kind != SOURCE_TCP_STREAM) return source_leave(src, error_set(MIOW_ENOTSUP));
-  return source_leave(src, sys_sock_shutdown(src->socket, how));
+  rc = sys_sock_shutdown(src->socket, how);
+  if (rc == 0 && how != MIOW_SHUT_READ) src->write_shut = true;
+  return source_leave(src, rc);
 }
 
 MIOW_EXTERN int32_t MIOW_CALL miow_source_take_error(miow_source *handle, int32_t *error,

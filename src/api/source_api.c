@@ -29,7 +29,7 @@ static void source__destroy(handle_obj *obj) {
   if (src->sel != NULL) source__detach(src);
   if (src->pipe != NULL)
     sys_pipe_free(src->pipe);
-  else if (src->kind != SOURCE_FOREIGN && src->kind != SOURCE_WAITABLE)
+  else if (src->kind != SOURCE_FOREIGN && src->kind != SOURCE_WAITABLE && !src->released)
     sys_sock_close(src->socket);
   if (src->tied != NULL) handle_release(&src->tied->base);
   free(src);
@@ -109,6 +109,11 @@ static int32_t source__publish(miow_socket_t socket, source_kind kind, uint16_t 
 
 int32_t source_publish_pipe(sys_pipe *pipe, source_kind kind, miow_source **out) {
   return source__publish((miow_socket_t)0, kind, 0, pipe, out);
+}
+
+int32_t source_publish_adopted(miow_socket_t socket, source_kind kind, uint16_t family,
+                               miow_source **out) {
+  return source__publish(socket, kind, family, NULL, out);
 }
 
 int32_t source_publish_owned(miow_socket_t socket, source_kind kind, uint16_t family,
@@ -247,4 +252,32 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_rearm(miow_source *handle) {
     rc = error_set(MIOW_ENOENT);
   }
   return source_leave(src, rc);
+}
+
+MIOW_EXTERN int32_t MIOW_CALL miow_source_release(miow_source *handle, miow_socket_t *out) {
+  int32_t rc;
+  source_obj *src = source_enter_kind(handle, SOURCE_KINDS_SOCKETS | SOURCE_KINDS_PIPES, &rc);
+  if (src == NULL) return rc;
+  if (out == NULL) return source_leave(src, error_set(MIOW_EINVAL));
+  miow_socket_t socket = src->socket;
+  if (src->pipe != NULL) {
+    /* The backend deregisters the pipe itself, and may refuse (sys.h): then nothing changed. */
+    rc = sys_pipe_release(src->pipe, &socket);
+    if (rc != 0) return source_leave(src, rc);
+    src->pipe = NULL;
+    if (src->sel != NULL) {
+      handle_release(&src->sel->base);
+      src->sel = NULL;
+    }
+  } else if (src->sel != NULL) {
+    (void)source__detach(src); /* a registration the backend had dropped needs no more */
+  }
+  src->released = true;
+  src->freed = true; /* every other call now sees a dead handle */
+  *out = socket;
+  source_leave(src, 0);
+  /* The table's reference, unless a miow_source_free() racing this call took it first. */
+  handle_obj *obj = handle_remove(handle, HANDLE_SOURCE);
+  if (obj != NULL) handle_release(obj);
+  return 0;
 }

@@ -4,12 +4,26 @@
 #include "io_shared.h"
 #include "objects.h"
 
+/* Whether `addr` can be a peer of `src`, made IPv4-mapped if `src` is a dual-stack IPv6
+ * socket and `addr` IPv4. The socket is asked only on that path, so that adopted sockets
+ * (whose switch the host set) follow the same rule. */
+static bool udp__peer_fits(source_obj *src, sys_addr *addr) {
+  if (addr->family == src->family) return true;
+  int32_t only_v6 = 1;
+  if (src->family != SYS_IPV6 ||
+      sys_sock_option(src->socket, SYS_IPV6, MIOW_OPT_ONLY_V6, false, &only_v6) != 0 ||
+      only_v6 != 0)
+    return false;
+  address_map_v4(addr);
+  return true;
+}
+
 MIOW_EXTERN int32_t MIOW_CALL miow_udp_connect(miow_source *handle, const char *address) {
   int32_t rc;
   source_obj *src = source_enter_kind(handle, SOURCE_KIND_BIT(SOURCE_UDP), &rc);
   if (src == NULL) return rc;
   sys_addr addr;
-  if (!address_parse(address, &addr) || addr.family != src->family)
+  if (!address_parse(address, &addr) || !udp__peer_fits(src, &addr))
     return source_leave(src, error_set(MIOW_EINVAL));
   if (addr.port == 0) return source_leave(src, error_set(MIOW_EADDRNOTAVAIL));
   return source_leave(src, sys_sock_connect(src->socket, &addr));
@@ -53,7 +67,7 @@ MIOW_EXTERN int32_t MIOW_CALL miow_udp_send_to(miow_source *handle, const void *
   miow_buffer one = {(void *)(uintptr_t)buffer, length};
   sys_addr addr;
   if (sent == NULL || !io_buffers_are_valid(&one, 1) || !address_parse(address, &addr) ||
-      addr.family != src->family)
+      !udp__peer_fits(src, &addr))
     return source_leave(src, error_set(MIOW_EINVAL));
   if (addr.port == 0) return source_leave(src, error_set(MIOW_EADDRNOTAVAIL));
   return io_finish(src, sys_sock_send(src->socket, &one, 1, &addr, sent), IO_REARM_WRITE);

@@ -1,9 +1,11 @@
-/* Named pipes on Linux: a pipe is a Unix-domain stream socket in the abstract namespace. The
- * server end is a listening socket plus, once a client is taken, the connection; its
- * registration moves between the two so that a client's arrival reports the pipe writable, as
- * a named pipe's connect completing does on Windows. */
+/* Named pipes on Linux: a pipe is a Unix-domain stream socket in the abstract namespace. A
+ * server instance is the name's listening socket (shared by its instances, pipe_name.c) plus,
+ * once a client is taken, the connection; its registration moves between the two so that a
+ * client's arrival reports the pipe writable, as a named pipe's connect completing does on
+ * Windows. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "error.h"
 #include "interest.h"
+#include "pipe_name.h"
 #include "registration.h"
 #include "socket_io.h"
 #include "sys.h"
@@ -25,14 +28,13 @@
 
 struct sys_pipe {
   bool server;
-  int listen_fd;   /* the server's bound, listening socket; -1 for a client end */
+  pipe_name *name; /* a server's name, whose instances share the listening socket */
+  int listen_fd;   /* a server's own descriptor of that socket; -1 for a client end */
   int conn_fd;     /* the connection; -1 while a server has no client */
   bool connecting; /* a server's connect is pending: the next client to arrive is taken */
-  /* While a client is served, our own connection fills the listening socket's one queue slot,
-   * so that another client's open fails busy, as with a single-instance Windows pipe. */
-  int plug_fd;
-  struct sockaddr_un address; /* the server's, for the plug */
-  socklen_t address_length;
+  /* A client may connect to this server instance now (counted in its name): from its creation
+   * until it takes a client, and again from a connect after a disconnect. */
+  bool listening;
 
   /* The host's registration, kept here because the fd carrying it changes: the connection if
    * there is one, else the listening socket while a connect is pending, else none (then `reg`
@@ -72,7 +74,6 @@ static sys_pipe *pipe__new(bool server) {
   pipe->server = server;
   pipe->listen_fd = -1;
   pipe->conn_fd = -1;
-  pipe->plug_fd = -1;
   return pipe;
 }
 
@@ -84,13 +85,16 @@ static void pipe__close(int fd) {
 }
 
 static void pipe__destroy(sys_pipe *pipe) {
-  pipe__close(pipe->plug_fd);
   pipe__close(pipe->conn_fd);
-  pipe__close(pipe->listen_fd);
+  if (pipe->name != NULL)
+    pipe_name_leave(pipe->name, pipe->listening, pipe->listen_fd);
+  else
+    pipe__close(pipe->listen_fd);
   free(pipe);
 }
 
-int32_t sys_pipe_create(const char *name, uint32_t buffer_size, sys_pipe **out) {
+int32_t sys_pipe_create(const char *name, uint32_t buffer_size, uint32_t max_instances,
+                        bool first_instance, sys_pipe **out) {
   /* `buffer_size` is not applied: reads go straight to the kernel, so there is no read buffer
    * to size, and the kernel's socket buffers (net.core.wmem_default, about 200 KiB) already
    * exceed any sensible pipe buffer; shrinking them would only make writes more partial. */
@@ -101,19 +105,14 @@ int32_t sys_pipe_create(const char *name, uint32_t buffer_size, sys_pipe **out) 
   if (rc != 0) return rc;
   sys_pipe *pipe = pipe__new(true);
   if (pipe == NULL) return error_set(MIOW_ENOMEM);
-  pipe->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  /* A second server of the same name fails to bind with EADDRINUSE, as a second first instance
-   * (FILE_FLAG_FIRST_PIPE_INSTANCE) fails on Windows. A backlog of 0 leaves one queue slot on
-   * Linux: one client may open before the server connects, as on Windows, and the next one
-   * is told the pipe is busy. */
-  if (pipe->listen_fd < 0 || bind(pipe->listen_fd, (struct sockaddr *)&sa, length) != 0 ||
-      listen(pipe->listen_fd, 0) != 0) {
-    rc = pipe__fail();
+  /* A new instance is listening at once: a client may open it before the server connects,
+   * as on Windows. */
+  rc = pipe_name_join(&sa, length, max_instances, first_instance, &pipe->name, &pipe->listen_fd);
+  if (rc != 0) {
     pipe__destroy(pipe);
     return rc;
   }
-  pipe->address = sa;
-  pipe->address_length = length;
+  pipe->listening = true;
   *out = pipe;
   return 0;
 }
@@ -240,33 +239,6 @@ void sys_pipe_deregister(sys_pipe *pipe) {
 
 /* ---- connecting ----------------------------------------------------------------------- */
 
-/* Fills the now empty queue slot with a connection of our own. If a client got in first, the
- * slot is full anyway and that client waits for the next connect; a failure only means other
- * clients queue instead of being told busy, so it is not reported. */
-static void pipe__plug(sys_pipe *pipe) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
-  if (connect(fd, (struct sockaddr *)&pipe->address, pipe->address_length) != 0) {
-    pipe__close(fd);
-    return;
-  }
-  pipe->plug_fd = fd;
-}
-
-/* Takes our own connection back out of the queue, when a connect starts listening again. The
- * slot held only the plug (it was filled while empty), so the one connection queued is ours. */
-static int32_t pipe__unplug(sys_pipe *pipe) {
-  if (pipe->plug_fd < 0) return 0;
-  int fd = accept4(pipe->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-  /* Kept on failure (out of descriptors, say): closing only our end would leave its queued
-   * half for the next accept, a "client" that is already gone. */
-  if (fd < 0) return pipe__fail();
-  pipe__close(fd);
-  pipe__close(pipe->plug_fd);
-  pipe->plug_fd = -1;
-  return 0;
-}
-
 /* Takes a client that has arrived (MIOW_EWOULDBLOCK if none has) and moves the registration
  * onto the connection. */
 static int32_t pipe__accept(sys_pipe *pipe) {
@@ -277,16 +249,20 @@ static int32_t pipe__accept(sys_pipe *pipe) {
   if (fd < 0) return pipe__fail();
   pipe->conn_fd = fd;
   pipe->connecting = false;
-  pipe__plug(pipe);
+  pipe->listening = false;
+  pipe_name_unlisten(pipe->name, true);
   return pipe__sync(pipe);
 }
 
 int32_t sys_pipe_connect(sys_pipe *pipe) {
   if (!pipe->server) return error_set(MIOW_ENOTSUP);
   if (pipe->conn_fd >= 0) return pipe__sync(pipe);
-  int32_t rc = pipe__unplug(pipe);
-  if (rc != 0) return rc;
-  rc = pipe__accept(pipe);
+  if (!pipe->listening) {
+    int32_t rc = pipe_name_listen(pipe->name);
+    if (rc != 0) return rc;
+    pipe->listening = true;
+  }
+  int32_t rc = pipe__accept(pipe);
   if (rc != MIOW_EWOULDBLOCK) return rc;
   /* Pending now (or still): the listening socket carries the registration until a client
    * arrives, and read, write and connect take that client. */
@@ -305,14 +281,12 @@ int32_t sys_pipe_disconnect(sys_pipe *pipe) {
   pipe__close(pipe->conn_fd);
   pipe->conn_fd = -1;
   pipe->connecting = false;
-  /* The slot stays plugged until the next connect: between clients a Windows pipe is not
-   * listening, and an open there fails busy. Without the plug (a connect was pending), a client
-   * queued meanwhile is the one this disconnect drops, as on Windows; then the slot is
-   * plugged. */
-  if (pipe->plug_fd < 0) {
-    int fd;
-    while ((fd = accept4(pipe->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) pipe__close(fd);
-    pipe__plug(pipe);
+  /* Between clients a Windows instance is not listening, and an open fails busy if no other
+   * instance listens. An instance that had no client yet stops listening too; if it was the
+   * last, a client queued meanwhile is dropped, as its Windows instance would drop it. */
+  if (pipe->listening) {
+    pipe->listening = false;
+    pipe_name_unlisten(pipe->name, false);
   }
   return 0;
 }
@@ -388,6 +362,55 @@ int32_t sys_pipe_take_error(sys_pipe *pipe, int32_t *os_error) {
 }
 
 /* ---- lifetime -------------------------------------------------------------------------- */
+
+int32_t sys_pipe_adopt(miow_socket_t handle, sys_pipe **out, bool *server) {
+  int fd = (int)handle;
+  int domain = 0, kind = 0, accepting = 0;
+  socklen_t length = sizeof domain;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) != 0) {
+    int error = errno;
+    return error_set_os(MIOW_EINVAL, error);
+  }
+  length = sizeof kind;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &kind, &length) != 0) return pipe__fail();
+  length = sizeof accepting;
+  if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) != 0) return pipe__fail();
+  if (domain != AF_UNIX || kind != SOCK_STREAM) return error_set_os(MIOW_EINVAL, ENOTSOCK);
+  /* Reads and writes must not block: the descriptor is made non-blocking, as for sockets. */
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return pipe__fail();
+  *server = accepting != 0;
+  sys_pipe *pipe = pipe__new(*server);
+  if (pipe == NULL) return error_set(MIOW_ENOMEM);
+  if (*server) {
+    int32_t rc = pipe_name_adopt(fd, &pipe->name, &pipe->listen_fd);
+    if (rc != 0) {
+      free(pipe);
+      return rc;
+    }
+    pipe->listening = true;
+  } else {
+    pipe->conn_fd = fd;
+  }
+  *out = pipe;
+  return 0;
+}
+
+int32_t sys_pipe_release(sys_pipe *pipe, miow_socket_t *out) {
+  pipe__detach(pipe);
+  pipe->registered = false;
+  pipe->sel = NULL;
+  /* A server hands over its connection if it has one, else its listening socket. */
+  if (pipe->conn_fd >= 0) {
+    *out = (miow_socket_t)pipe->conn_fd;
+    pipe->conn_fd = -1;
+  } else {
+    *out = (miow_socket_t)pipe->listen_fd;
+    pipe->listen_fd = -1;
+  }
+  pipe__destroy(pipe);
+  return 0;
+}
 
 miow_socket_t sys_pipe_handle(sys_pipe *pipe) {
   return (miow_socket_t)(pipe->conn_fd >= 0 ? pipe->conn_fd : pipe->listen_fd);

@@ -3,6 +3,7 @@
  * socket calls share. Reading and writing are in socket_io.c. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -73,6 +74,34 @@ void sys_sock_close(miow_socket_t socket) {
   int saved = errno;
   close((int)socket);
   errno = saved;
+}
+
+int32_t sys_sock_adopt(miow_socket_t socket, sys_sock_type *type, bool *listener,
+                       uint16_t *family) {
+  int fd = (int)socket;
+  int kind = 0, domain = 0, protocol = 0, accepting = 0;
+  socklen_t length = sizeof kind;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &kind, &length) != 0) {
+    int error = errno;
+    return error_set_os(error == ENOTSOCK || error == EBADF ? MIOW_ENOTSOCK : sys_error_code(error),
+                        error);
+  }
+  length = sizeof domain;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) != 0) return socket__fail();
+  length = sizeof protocol;
+  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) != 0) return socket__fail();
+  bool tcp = kind == SOCK_STREAM && protocol == IPPROTO_TCP;
+  bool udp = kind == SOCK_DGRAM && protocol == IPPROTO_UDP;
+  if ((!tcp && !udp) || (domain != AF_INET && domain != AF_INET6)) return error_set(MIOW_ENOTSUP);
+  length = sizeof accepting;
+  if (tcp && getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) != 0)
+    return socket__fail();
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return socket__fail();
+  *type = tcp ? SYS_TCP : SYS_UDP;
+  *listener = tcp && accepting != 0;
+  *family = domain == AF_INET ? SYS_IPV4 : SYS_IPV6;
+  return 0;
 }
 
 int32_t sys_sock_bind(miow_socket_t socket, const sys_addr *addr, bool listener) {

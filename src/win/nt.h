@@ -32,12 +32,25 @@ typedef NTSTATUS(NTAPI *nt_device_io_control_file_fn)(HANDLE, HANDLE, PVOID, PVO
                                                       ULONG);
 typedef NTSTATUS(NTAPI *nt_cancel_io_file_ex_fn)(HANDLE, PIO_STATUS_BLOCK, PIO_STATUS_BLOCK);
 typedef ULONG(WINAPI *rtl_nt_status_to_dos_error_fn)(NTSTATUS);
+/* The file information calls, for the pipes a host hands over and takes back (pipe.c). */
+typedef NTSTATUS(NTAPI *nt_file_information_fn)(HANDLE, PIO_STATUS_BLOCK, PVOID, ULONG, int);
+/* FILE_INFORMATION_CLASS values and their structures, absent from mingw's headers. */
+#define NT_FILE_MODE_INFORMATION 16
+#define NT_FILE_REPLACE_COMPLETION_INFORMATION 61
+#define NT_FILE_SYNCHRONOUS_IO_ALERT 0x10
+#define NT_FILE_SYNCHRONOUS_IO_NONALERT 0x20
+typedef struct nt_file_completion_information {
+  HANDLE port;
+  PVOID key;
+} nt_file_completion_information;
 
 typedef struct nt_api {
   nt_create_file_fn create_file;
   nt_device_io_control_file_fn device_io_control_file;
   nt_cancel_io_file_ex_fn cancel_io_file_ex;
   rtl_nt_status_to_dos_error_fn status_to_dos_error;
+  nt_file_information_fn query_information_file;
+  nt_file_information_fn set_information_file;
 } nt_api;
 
 /* Filled by nt_resolve(); read-only afterwards. */

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "interest.h"
 #include "iocp.h"
+#include "nt.h"
 #include "overlapped.h"
 
 /* Longest pipe name accepted, in UTF-16 units (the OS limit is 256 characters). */
@@ -256,18 +257,24 @@ static int32_t pipe__fail_os(DWORD error) {
   return error_set_os(sys_error_code((int32_t)error), (int32_t)error);
 }
 
-int32_t sys_pipe_create(const char *name, uint32_t buffer_size, sys_pipe **out) {
+int32_t sys_pipe_create(const char *name, uint32_t buffer_size, uint32_t max_instances,
+                        bool first_instance, sys_pipe **out) {
   WCHAR wide[PIPE_NAME_MAX + 1];
   if (!pipe__wide_name(name, wide)) return error_set(MIOW_EINVAL);
-  DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE;
+  DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
+  if (first_instance) open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
   DWORD pipe_mode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
-  HANDLE h = CreateNamedPipeW(wide, open_mode, pipe_mode, 1, buffer_size, buffer_size, 0, NULL);
+  DWORD instances = max_instances == 0 ? PIPE_UNLIMITED_INSTANCES : max_instances;
+  HANDLE h = CreateNamedPipeW(wide, open_mode, pipe_mode, instances, buffer_size, buffer_size, 0,
+                              NULL);
   if (h == INVALID_HANDLE_VALUE) {
     DWORD error = GetLastError();
-    /* Another server holds the name: the first-instance flag makes that ACCESS_DENIED, and
-     * with one instance allowed a second one is PIPE_BUSY. */
-    if (error == ERROR_ACCESS_DENIED || error == ERROR_PIPE_BUSY)
+    /* The first-instance flag makes an existing name ACCESS_DENIED (so does a server of another
+     * user's); a name whose instance limit is reached is PIPE_BUSY, which for a first instance
+     * also means that the name exists. The first instance's limit holds for the name. */
+    if (error == ERROR_ACCESS_DENIED || (error == ERROR_PIPE_BUSY && first_instance))
       return error_set_os(MIOW_EADDRINUSE, (int32_t)error);
+    if (error == ERROR_PIPE_BUSY) return error_set_os(MIOW_EPIPEBUSY, (int32_t)error);
     if (error == ERROR_INVALID_NAME) return error_set_os(MIOW_EINVAL, (int32_t)error);
     return pipe__fail_os(error);
   }
@@ -288,6 +295,89 @@ int32_t sys_pipe_open(const char *name, sys_pipe **out) {
     return pipe__fail_os(error);
   }
   return pipe__new(h, false, MIOW_PIPE_BUFFER_SIZE, out);
+}
+
+int32_t sys_pipe_adopt(miow_socket_t value, sys_pipe **out, bool *server) {
+  HANDLE h = (HANDLE)(uintptr_t)value;
+  DWORD flags = 0, in_size = 0;
+  if (!GetNamedPipeInfo(h, &flags, NULL, &in_size, NULL)) {
+    DWORD error = GetLastError();
+    return error_set_os(MIOW_EINVAL, (int32_t)error);
+  }
+  /* The pipe's I/O is overlapped: a handle opened for synchronous I/O would block the calls. */
+  IO_STATUS_BLOCK iosb;
+  ULONG mode = 0;
+  NTSTATUS status = nt.query_information_file(h, &iosb, &mode, sizeof mode, NT_FILE_MODE_INFORMATION);
+  if (!NT_SUCCESS(status))
+    return error_set_os(MIOW_EINVAL, (int32_t)nt.status_to_dos_error(status));
+  if (mode & (NT_FILE_SYNCHRONOUS_IO_ALERT | NT_FILE_SYNCHRONOUS_IO_NONALERT))
+    return error_set_os(MIOW_EINVAL, ERROR_INVALID_PARAMETER);
+  *server = (flags & PIPE_SERVER_END) != 0;
+  /* A server end starts "not connected": miow_pipe_connect() finds a client already there
+   * (ERROR_PIPE_CONNECTED) and returns 0. */
+  DWORD size = in_size != 0 && in_size <= MIOW_PIPE_WRITE_MAX ? in_size : MIOW_PIPE_BUFFER_SIZE;
+  sys_pipe *pipe;
+  int32_t rc = pipe__new(h, *server, size, &pipe);
+  if (rc != 0) return rc;
+  *out = pipe;
+  return 0;
+}
+
+/* Waits for a cancelled operation's completion to be queued, so that it reaches the port
+ * before the handle leaves it; true if it had transferred bytes all the same. */
+static bool pipe__settle(sys_pipe *pipe, pipe_op *op) {
+  if (!op->pending) return false;
+  DWORD bytes = 0;
+  (void)GetOverlappedResult(pipe->handle, &op->ov, &bytes, TRUE);
+  return bytes > 0;
+}
+
+int32_t sys_pipe_release(sys_pipe *pipe, miow_socket_t *out) {
+  *out = (miow_socket_t)(uintptr_t)pipe->handle;
+  if (pipe->sel == NULL) {
+    /* Never tied to a port: nothing is outstanding. */
+    pipe->handle = INVALID_HANDLE_VALUE;
+    pipe__destroy(pipe);
+    return 0;
+  }
+  sys_selector *sel = pipe->sel;
+  AcquireSRWLockExclusive(&sel->lock);
+  int32_t rc = 0;
+  /* Bytes read ahead or still being written would be lost to the host. */
+  if (pipe->write_op.pending || pipe->read_end > pipe->read_start) rc = error_set(MIOW_EBUSY);
+  if (rc == 0) {
+    pipe_cancel(pipe, false);
+    bool read_data = pipe__settle(pipe, &pipe->read_op);
+    (void)pipe__settle(pipe, &pipe->connect_op);
+    if (read_data) {
+      /* The read won the race with its cancel: its bytes come with its completion, which the
+       * next poll consumes as usual. */
+      rc = error_set(MIOW_EBUSY);
+    }
+  }
+  if (rc == 0) {
+    /* A handle stays on its port for life, but for this (Windows 8.1 and later): the host's
+     * own overlapped I/O must not complete onto our port. */
+    IO_STATUS_BLOCK iosb;
+    nt_file_completion_information none = {NULL, NULL};
+    NTSTATUS status = nt.set_information_file(pipe->handle, &iosb, &none, sizeof none,
+                                              NT_FILE_REPLACE_COMPLETION_INFORMATION);
+    if (!NT_SUCCESS(status)) {
+      rc = error_set_os(MIOW_ENOTSUP, (int32_t)nt.status_to_dos_error(status));
+      pipe__start_read(pipe); /* as it was: the cancelled read is issued again */
+    }
+  }
+  if (rc == 0) {
+    pipe->freed = true;
+    pipe->registered = false;
+    if (list_is_linked(&pipe->update_node)) list_remove(&pipe->update_node);
+    pipe->connect_wanted = false;
+    pipe->handle = INVALID_HANDLE_VALUE;
+    /* Completions already queued are absorbed by the poll that dequeues them. */
+    if (pipe->outstanding == 0) pipe__destroy(pipe);
+  }
+  ReleaseSRWLockExclusive(&sel->lock);
+  return rc;
 }
 
 void sys_pipe_free(sys_pipe *pipe) {

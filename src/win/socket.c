@@ -33,6 +33,8 @@ static int32_t socket__set_int(SOCKET s, int level, int name, int value) {
   return 0;
 }
 
+static int32_t socket__udp_no_connreset(SOCKET s);
+
 int32_t sys_sock_open(uint16_t family, sys_sock_type type, miow_socket_t *out) {
   int af = family == SYS_IPV4 ? AF_INET : AF_INET6;
   int st = type == SYS_TCP ? SOCK_STREAM : SOCK_DGRAM;
@@ -46,14 +48,7 @@ int32_t sys_sock_open(uint16_t family, sys_sock_type type, miow_socket_t *out) {
   if (s == INVALID_SOCKET) return sockaddr_fail();
   int32_t rc = socket__prepare(s, flagged);
   if (rc == 0 && family == SYS_IPV6) rc = socket__set_int(s, IPPROTO_IPV6, IPV6_V6ONLY, 1);
-  if (rc == 0 && type == SYS_UDP) {
-    /* Without this, an ICMP port-unreachable for an earlier send fails the next receive with
-     * WSAECONNRESET, which a server answering many peers must not see (tokio #2017). */
-    BOOL report = FALSE;
-    DWORD bytes;
-    if (WSAIoctl(s, SIO_UDP_CONNRESET, &report, sizeof report, NULL, 0, &bytes, NULL, NULL) != 0)
-      rc = sockaddr_fail();
-  }
+  if (rc == 0 && type == SYS_UDP) rc = socket__udp_no_connreset(s);
   if (rc != 0) {
     closesocket(s);
     return rc;
@@ -63,6 +58,45 @@ int32_t sys_sock_open(uint16_t family, sys_sock_type type, miow_socket_t *out) {
 }
 
 void sys_sock_close(miow_socket_t socket) { closesocket((SOCKET)socket); }
+
+/* Turns off the report of an ICMP port-unreachable as WSAECONNRESET on the next receive,
+ * which a server answering many peers must not see (tokio #2017). */
+static int32_t socket__udp_no_connreset(SOCKET s) {
+  BOOL report = FALSE;
+  DWORD bytes;
+  if (WSAIoctl(s, SIO_UDP_CONNRESET, &report, sizeof report, NULL, 0, &bytes, NULL, NULL) != 0)
+    return sockaddr_fail();
+  return 0;
+}
+
+int32_t sys_sock_adopt(miow_socket_t socket, sys_sock_type *type, bool *listener,
+                       uint16_t *family) {
+  SOCKET s = (SOCKET)socket;
+  WSAPROTOCOL_INFOW info;
+  int length = sizeof info;
+  if (getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &length) != 0) {
+    int error = WSAGetLastError();
+    return error_set_os(error == WSAENOTSOCK ? MIOW_ENOTSOCK : sys_error_code(error), error);
+  }
+  bool tcp = info.iSocketType == SOCK_STREAM && info.iProtocol == IPPROTO_TCP;
+  bool udp = info.iSocketType == SOCK_DGRAM && info.iProtocol == IPPROTO_UDP;
+  if ((!tcp && !udp) || (info.iAddressFamily != AF_INET && info.iAddressFamily != AF_INET6))
+    return error_set(MIOW_ENOTSUP);
+  BOOL accepting = FALSE;
+  length = sizeof accepting;
+  if (tcp && getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, (char *)&accepting, &length) != 0)
+    return sockaddr_fail();
+  u_long on = 1;
+  if (ioctlsocket(s, FIONBIO, &on) != 0) return sockaddr_fail();
+  if (udp) {
+    int32_t rc = socket__udp_no_connreset(s);
+    if (rc != 0) return rc;
+  }
+  *type = tcp ? SYS_TCP : SYS_UDP;
+  *listener = tcp && accepting;
+  *family = info.iAddressFamily == AF_INET ? SYS_IPV4 : SYS_IPV6;
+  return 0;
+}
 
 int32_t sys_sock_bind(miow_socket_t socket, const sys_addr *addr, bool listener) {
   SOCKET s = (SOCKET)socket;

@@ -123,9 +123,25 @@ void free_both(miow_source *first, miow_source *second);
  * (only the would-block re-arms: until then the consumed readiness stays consumed). */
 void expect_edge_read_round(miow_selector *sel, uint64_t token, miow_source *src, const char *text);
 
+/* Puts a socket in blocking mode, as sockets start out. */
+void support_set_blocking(miow_socket_t s);
+/* A pipe end the host opens itself, under `name` ("\\.\pipe\..."): Windows, a server
+ * instance (unlimited instances) or a client, overlapped when `overlapped`; Linux, a listening
+ * or connected Unix-domain socket at the address miowin's pipes use (`overlapped` ignored). */
+miow_socket_t support_pipe_server_handle(const char *name, bool overlapped);
+miow_socket_t support_pipe_client_handle(const char *name);
+void support_pipe_close(miow_socket_t h);
+/* Writes all of `data` to a pipe handle directly, and reads exactly `len` bytes from one,
+ * waiting as long as needed (up to 10 s). */
+void support_pipe_write(miow_socket_t h, const void *data, size_t len);
+void support_pipe_read(miow_socket_t h, void *buf, size_t len);
+
 /* True when the tests run against the Windows backend (on Windows or under Wine), for the few
  * results the OSes document differently. */
 bool support_is_windows(void);
+/* True under Wine (ntdll exports wine_get_version), for the few Windows behaviours Wine 8
+ * lacks and the tests accept with a note. */
+bool support_is_wine(void);
 
 /* The port of an address written by the library ("127.0.0.1:8080", "[::1]:8080"). */
 uint16_t net_port(const char *address);

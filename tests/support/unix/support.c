@@ -9,10 +9,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -301,4 +305,57 @@ miow_socket_t support_closed_value(void) {
   miow_socket_t value = support_signal_new();
   support_signal_close(value);
   return value;
+}
+
+bool support_is_wine(void) { return false; }
+
+void support_set_blocking(miow_socket_t s) {
+  int flags = fcntl((int)s, F_GETFL);
+  assert_true(flags >= 0);
+  assert_int_equal(fcntl((int)s, F_SETFL, flags & ~O_NONBLOCK), 0);
+}
+
+/* The abstract address miowin's Linux pipes use for `name` (src/unix/pipe.c). */
+static socklen_t pipe_address(const char *name, struct sockaddr_un *sa) {
+  const char *rest = name + strlen("\\\\.\\pipe\\");
+  const char *prefix = "miowin-pipe:";
+  memset(sa, 0, sizeof *sa);
+  sa->sun_family = AF_UNIX;
+  memcpy(sa->sun_path + 1, prefix, strlen(prefix));
+  memcpy(sa->sun_path + 1 + strlen(prefix), rest, strlen(rest));
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(prefix) + strlen(rest));
+}
+
+miow_socket_t support_pipe_server_handle(const char *name, bool overlapped) {
+  (void)overlapped;
+  struct sockaddr_un sa;
+  socklen_t length = pipe_address(name, &sa);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  assert_true(fd >= 0);
+  assert_int_equal(bind(fd, (struct sockaddr *)&sa, length), 0);
+  assert_int_equal(listen(fd, 0), 0);
+  return (miow_socket_t)fd;
+}
+
+miow_socket_t support_pipe_client_handle(const char *name) {
+  struct sockaddr_un sa;
+  socklen_t length = pipe_address(name, &sa);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  assert_true(fd >= 0);
+  assert_int_equal(connect(fd, (struct sockaddr *)&sa, length), 0);
+  return (miow_socket_t)fd;
+}
+
+void support_pipe_close(miow_socket_t h) { close((int)h); }
+
+void support_pipe_write(miow_socket_t h, const void *data, size_t len) {
+  support_set_blocking(h);
+  assert_int_equal(send((int)h, data, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+void support_pipe_read(miow_socket_t h, void *buf, size_t len) {
+  support_set_blocking(h);
+  struct timeval tv = {10, 0};
+  assert_int_equal(setsockopt((int)h, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+  assert_int_equal(recv((int)h, buf, len, MSG_WAITALL), (ssize_t)len);
 }

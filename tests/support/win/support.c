@@ -8,6 +8,7 @@
 #include <windows.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "support.h"
 
@@ -289,4 +290,70 @@ miow_socket_t support_closed_value(void) {
   miow_socket_t value = support_signal_new();
   support_signal_close(value);
   return value;
+}
+
+bool support_is_wine(void) {
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  return ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
+}
+
+void support_set_blocking(miow_socket_t s) {
+  u_long off = 0;
+  assert_int_equal(ioctlsocket((SOCKET)s, FIONBIO, &off), 0);
+}
+
+static void pipe_wide(const char *name, WCHAR *out, int size) {
+  assert_true(MultiByteToWideChar(CP_UTF8, 0, name, -1, out, size) > 0);
+}
+
+miow_socket_t support_pipe_server_handle(const char *name, bool overlapped) {
+  WCHAR wide[300];
+  pipe_wide(name, wide, 300);
+  DWORD mode = PIPE_ACCESS_DUPLEX | (overlapped ? FILE_FLAG_OVERLAPPED : 0);
+  HANDLE h = CreateNamedPipeW(wide, mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT,
+                              PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  return (miow_socket_t)h;
+}
+
+miow_socket_t support_pipe_client_handle(const char *name) {
+  WCHAR wide[300];
+  pipe_wide(name, wide, 300);
+  HANDLE h = CreateFileW(wide, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                         FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  return (miow_socket_t)h;
+}
+
+void support_pipe_close(miow_socket_t h) { CloseHandle((HANDLE)h); }
+
+/* One overlapped transfer on a handle, waited for on an event of its own (the low bit set on
+ * the event keeps it off any completion port). */
+static DWORD pipe_transfer(miow_socket_t h, void *buf, DWORD len, bool write) {
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof ov);
+  HANDLE ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ev);
+  ov.hEvent = (HANDLE)((uintptr_t)ev | 1);
+  BOOL ok = write ? WriteFile((HANDLE)h, buf, len, NULL, &ov) : ReadFile((HANDLE)h, buf, len, NULL, &ov);
+  if (!ok) assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(ev, 10000), WAIT_OBJECT_0);
+  DWORD done = 0;
+  assert_true(GetOverlappedResult((HANDLE)h, &ov, &done, FALSE));
+  CloseHandle(ev);
+  return done;
+}
+
+void support_pipe_write(miow_socket_t h, const void *data, size_t len) {
+  size_t at = 0;
+  while (at < len) at += pipe_transfer(h, (char *)data + at, (DWORD)(len - at), true);
+}
+
+void support_pipe_read(miow_socket_t h, void *buf, size_t len) {
+  size_t at = 0;
+  while (at < len) {
+    DWORD n = pipe_transfer(h, (char *)buf + at, (DWORD)(len - at), false);
+    assert_true(n > 0);
+    at += n;
+  }
 }
