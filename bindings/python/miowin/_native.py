@@ -199,6 +199,14 @@ PROTOTYPES = {
 }
 
 
+#: Exports that a library of this ABI major may lack (they came in a later minor version). Each
+#: is bound when the loaded library has it; :func:`has_export` tells which are there.
+OPTIONAL_PROTOTYPES = {
+    # source.h, 1.2: a source for any pollable descriptor (Linux) or waitable handle (Windows).
+    "miow_source_new_waitable": (c_int32, (_handle_out, c_socket)),
+}
+
+
 def _bind(lib, path):
     for name, (restype, argtypes) in PROTOTYPES.items():
         try:
@@ -207,10 +215,22 @@ def _bind(lib, path):
             raise _loader.LibraryError(f"{path} does not export {name}") from None
         fn.restype = restype
         fn.argtypes = argtypes
-    return lib
+    present = set()
+    for name, (restype, argtypes) in OPTIONAL_PROTOTYPES.items():
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype = restype
+            fn.argtypes = argtypes
+            present.add(name)
+    return frozenset(present)
 
 
 lib, library_path, library_origin = _loader.load()
-_bind(lib, library_path)
+_optional_exports = _bind(lib, library_path)
+
+
+def has_export(name: str) -> bool:
+    """Whether the loaded library exports ``name``, one of :data:`OPTIONAL_PROTOTYPES`."""
+    return name in _optional_exports
 
 ABI_MAJOR = _loader.ABI_MAJOR

@@ -238,15 +238,26 @@ class Source(_NativeObject):
     _selector = None
     _fileobj = None
 
-    def __init__(self, sock):
+    def __init__(self, sock, *, _new="miow_source_new"):
         fd = _fileno(sock)
         handle = ctypes.c_void_p()
-        rc = _lib.miow_source_new(ctypes.byref(handle), fd)
+        rc = getattr(_lib, _new)(ctypes.byref(handle), fd)
         if rc:
-            raise _errors.make_error(rc, "miow_source_new")
+            raise _errors.make_error(rc, _new)
         self._handle = handle.value
         self._fd = fd
         self._fileobj = sock
+
+    @classmethod
+    def waitable(cls, value):
+        """A source for any pollable descriptor (Linux) or waitable handle (Windows), from a
+        value the caller keeps owning (``miow_source_new_waitable``). Raises
+        :class:`NotImplementedError` if the loaded library lacks that call (before 1.2)."""
+        if not _native.has_export("miow_source_new_waitable"):
+            raise NotImplementedError(
+                f"{_native.library_path} has no miow_source_new_waitable (miowin 1.2 and later)"
+            )
+        return cls(value, _new="miow_source_new_waitable")
 
     @property
     def selector(self):

@@ -6,15 +6,18 @@ reports a socket's hang-up and error conditions the way EpollSelector does: to a
 a writer alike.
 
 Each registered file object gets a miowin Source whose token is its descriptor (its SOCKET
-value on Windows). Only sockets can be registered: a pipe, a tty or a regular file raises
-:class:`miowin.NotSocketError`.
+value on Windows). Sockets can always be registered. Any other descriptor (a pipe, a tty) needs
+a library that can watch it (:data:`ANY_DESCRIPTOR`); without one, and for a regular file in any
+case, registration raises :class:`miowin.NotSocketError` at once.
 """
 
+import errno
 import selectors
+import sys
 from collections.abc import Mapping
 
 from . import _native
-from ._errors import NotRegisteredError
+from ._errors import NotRegisteredError, NotSocketError
 from ._objects import DEFAULT_SIGNAL_INTERVAL, Selector, Source, _fileno, timeout_ms
 
 EVENT_READ = selectors.EVENT_READ
@@ -22,6 +25,13 @@ EVENT_WRITE = selectors.EVENT_WRITE
 SelectorKey = selectors.SelectorKey
 
 _ALL_EVENTS = EVENT_READ | EVENT_WRITE
+
+#: Whether MiowSelector takes any pollable descriptor (pipes, FIFOs, ttys, ptys), not only
+#: sockets: on Linux, when the loaded library exports ``miow_source_new_waitable``. (On Windows
+#: that call takes waitable handles, which are not what a selector is handed.)
+ANY_DESCRIPTOR = sys.platform.startswith("linux") and _native.has_export(
+    "miow_source_new_waitable"
+)
 
 # Which readiness bits wake a reader and which a writer. An error wakes both, as a hang-up
 # does (the library reports EPOLLHUP / AFD_POLL_ABORT as READABLE | WRITABLE anyway).
@@ -41,6 +51,23 @@ def _interests(events):
 def _check_events(events):
     if not isinstance(events, int) or not events or events & ~_ALL_EVENTS:
         raise ValueError(f"Invalid events: {events!r}")
+
+
+def _new_source(fd):
+    try:
+        return Source(fd)
+    except NotSocketError as e:
+        if e.errno == errno.EBADF:
+            raise  # a closed descriptor: the library's own error says so
+        if ANY_DESCRIPTOR:
+            return Source.waitable(fd)
+        raise NotSocketError(
+            e.code,
+            e.os_error,
+            f"FD {fd} is not a socket, and this miowin library watches sockets only (pipes, "
+            "ttys and files need miow_source_new_waitable, on Linux)",
+            "MiowSelector.register",
+        ) from None
 
 
 class _KeyMapping(Mapping):
@@ -93,7 +120,7 @@ class MiowSelector(selectors.BaseSelector):
         if fd in self._keys:
             raise KeyError(f"{fileobj!r} (FD {fd}) is already registered")
         key = SelectorKey(fileobj, fd, events, data)
-        source = Source(fd)
+        source = _new_source(fd)
         try:
             source.register(self._selector, fd, _interests(events))
         except BaseException:
