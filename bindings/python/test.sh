@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests the Python binding, after build/linux (and build/mingw64, for the Windows wheel) exist:
 #   1. pytest against the source tree, with MIOWIN_LIBRARY=build/linux/src/libmiowin.so.1;
+#   1b. CPython's asyncio tests on the default and the miowin loop (cpython/run_asyncio_suite.py);
 #   2. build_wheels.sh: the Linux and Windows wheels, into build/python/wheels;
 #   3. pytest again from a fresh venv with the Linux wheel installed and MIOWIN_LIBRARY unset,
 #      so the installed package and its bundled library are what is tested.
@@ -58,6 +59,18 @@ run_pytest() {
 }
 
 run_pytest "source tree" "$python" MIOWIN_LIBRARY="$lib" PYTHONPATH="$here"
+
+# CPython's asyncio suite on the default loop and on the miowin loop, compared test by test
+# against the exceptions listed in docs/python-asyncio-suite.md (one check).
+echo "=== python: CPython asyncio suite"
+if (cd "$out" && env MIOWIN_LIBRARY="$lib" PYTHONPATH="$here" "$python" \
+      "$here/cpython/run_asyncio_suite.py" --keep "$out/asyncio-suite"); then
+  passed=$((passed + 1))
+  summaries+=("CPython asyncio suite: matches the default loop but for the listed exceptions")
+else
+  failed=$((failed + 1))
+  summaries+=("CPython asyncio suite: FAILED (see above)")
+fi
 
 echo "=== python: wheels"
 if bash "$here/build_wheels.sh" "$out/wheels"; then
