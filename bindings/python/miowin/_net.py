@@ -13,10 +13,12 @@ re-armed an edge registration by then (as mio's ``do_io`` does), so edge mode ne
 a oneshot registration is left for the caller to re-arm. A read that returns ``b""`` (or 0) on
 a TCP stream is the peer's end of stream; on UDP it is an empty datagram.
 
-Addresses are text, numeric only: ``"127.0.0.1:8080"``, ``"[::1]:8080"``, ``"[fe80::1%3]:80"``
-(port 0 asks the OS for a free one). Where an address is passed in, a ``(host, port)`` or
-``(host, port, flowinfo, scope_id)`` tuple as the :mod:`socket` module writes them is accepted
-too; addresses are always returned as text.
+Addresses are what the :mod:`socket` module uses, numeric only: ``(host, port)`` for IPv4,
+``(host, port, flowinfo, scope_id)`` for IPv6 (``("fe80::1", 80, 0, 3)``), in and out; a port 0
+asks the OS for a free one. The library's text form (``"127.0.0.1:8080"``, ``"[::1]:8080"``,
+``"[fe80::1%3]:80"``) is accepted as input too. An IPv6 host may be given as a 2-tuple, as
+``socket`` allows; a non-zero flowinfo is refused (the library cannot set it), and the flowinfo
+returned is always 0.
 
 Errors are the :class:`miowin.Error` classes of :mod:`miowin._errors`: a call that does not
 apply to the kind of socket (``accept()`` on a stream, ``send_to()`` on TCP, an option of
@@ -51,13 +53,19 @@ def _address_text(address):
         if not isinstance(host, str):
             raise TypeError(f"the host must be a str, not {type(host).__name__}")
         if ":" in host:
-            scope = address[3] if len(address) == 4 else 0
-            suffix = f"%{int(scope)}" if scope and "%" not in host else ""
+            scope = 0
+            if len(address) == 4:
+                if int(address[2]):
+                    raise ValueError("a non-zero IPv6 flowinfo is not supported")
+                scope = int(address[3])
+            suffix = f"%{scope}" if scope and "%" not in host else ""
             text = f"[{host}{suffix}]:{port}"
+        elif len(address) == 4:
+            raise TypeError(f"a 4-tuple address is IPv6, but {host!r} is not an IPv6 host")
         else:
             text = f"{host}:{port}"
     else:
-        raise TypeError(f"an address is a str or a (host, port) tuple, not {address!r}")
+        raise TypeError(f"an address is a (host, port) tuple or a str, not {address!r}")
     if "\0" in text:
         raise ValueError("an address cannot contain NUL")
     return text.encode("utf-8")
@@ -75,8 +83,15 @@ def _address_buffer():
     return ctypes.create_string_buffer(_native.MIOW_ADDRESS_SIZE)
 
 
-def _decode(buffer):
-    return buffer.value.decode("utf-8")
+def _address_tuple(buffer):
+    """The socket-module tuple for the library's address text in ``buffer``:
+    ``"1.2.3.4:80"`` -> ``("1.2.3.4", 80)``, ``"[fe80::1%3]:80"`` -> ``("fe80::1", 80, 0, 3)``."""
+    text = buffer.value.decode("ascii")
+    host, _, port = text.rpartition(":")
+    if host.startswith("["):
+        host, _, scope = host[1:-1].partition("%")
+        return (host, int(port), 0, int(scope) if scope else 0)
+    return (host, int(port))
 
 
 def _size_buffer(size):
@@ -225,11 +240,11 @@ class _LibrarySocket(_LibrarySource):
     def _address(self, function):
         buffer = _address_buffer()
         self._check(getattr(_lib, function)(self._handle, buffer, len(buffer)), function)
-        return _decode(buffer)
+        return _address_tuple(buffer)
 
     @property
     def local_address(self):
-        """The local address as text, such as ``"127.0.0.1:54321"``."""
+        """The local address, such as ``("127.0.0.1", 54321)`` or ``("::1", 54321, 0, 0)``."""
         return self._address("miow_source_local_address")
 
     ttl = _option(
@@ -328,7 +343,7 @@ class TcpListener(_LibrarySocket):
         rc = _lib.miow_tcp_accept(self._handle, ctypes.byref(handle), peer, len(peer))
         if rc:
             raise _errors.make_error(rc, "miow_tcp_accept")
-        return TcpStream._adopt(handle.value), _decode(peer)
+        return TcpStream._adopt(handle.value), _address_tuple(peer)
 
 
 class TcpStream(_LibrarySocket, _Io):
@@ -344,7 +359,7 @@ class TcpStream(_LibrarySocket, _Io):
 
     @property
     def peer_address(self):
-        """The connected peer's address as text."""
+        """The connected peer's address (a tuple, as :attr:`local_address`)."""
         return self._address("miow_source_peer_address")
 
     def shutdown(self, how):
@@ -371,7 +386,7 @@ class UdpSocket(_LibrarySocket, _Io):
 
     @property
     def peer_address(self):
-        """The default peer's address as text (:class:`NotConnectedError` without one)."""
+        """The default peer's address (:class:`NotConnectedError` without one)."""
         return self._address("miow_source_peer_address")
 
     def _receive(self, function, pointer, length):
@@ -382,7 +397,7 @@ class UdpSocket(_LibrarySocket, _Io):
         )
         if rc:
             raise _errors.make_error(rc, function)
-        return received.value, _decode(sender)
+        return received.value, _address_tuple(sender)
 
     def recv_from(self, size):
         """Receives one datagram: ``(data, sender address)``. A datagram larger than ``size``
