@@ -29,7 +29,7 @@ build_one() {
   fi
   mkdir -p "$src/miowin/_lib"
   cp "$here/pyproject.toml" "$here/setup.py" "$here/README.md" "$src/"
-  cp "$here"/miowin/*.py "$src/miowin/"
+  cp "$here"/miowin/*.py "$here/miowin/py.typed" "$src/miowin/"
   cp -L "$lib" "$src/miowin/_lib/$name"
   before=$(ls "$out")
   "$python" -m pip wheel --no-build-isolation --no-deps --no-index --no-cache-dir \

@@ -60,6 +60,26 @@ run_pytest() {
 
 run_pytest "source tree" "$python" MIOWIN_LIBRARY="$lib" PYTHONPATH="$here"
 
+# The type check (Debian's mypy): the package under --strict for the oldest Python it claims
+# and for Windows, and a program using its public API (typecheck/usage.py), whose misuses the
+# hints must catch. One check.
+echo "=== python: mypy"
+mypy_ok=1
+for platform_args in "--platform linux" "--platform win32"; do
+  # shellcheck disable=SC2086
+  (cd "$here" && "$python" -m mypy --strict --cache-dir "$out/mypy-cache" --python-version 3.8 \
+    $platform_args miowin) || mypy_ok=0
+done
+(cd "$here" && MYPYPATH="$here" "$python" -m mypy --strict --cache-dir "$out/mypy-cache" \
+  typecheck/usage.py) || mypy_ok=0
+if [ "$mypy_ok" -eq 1 ]; then
+  passed=$((passed + 1))
+  summaries+=("mypy --strict: package (linux, win32) and typecheck/usage.py clean")
+else
+  failed=$((failed + 1))
+  summaries+=("mypy: FAILED")
+fi
+
 # CPython's asyncio suite on the default loop and on the miowin loop, compared test by test
 # against the exceptions listed in docs/python-asyncio-suite.md (one check).
 echo "=== python: CPython asyncio suite"
@@ -79,6 +99,16 @@ if bash "$here/build_wheels.sh" "$out/wheels"; then
   "$out/venv/bin/python" -m pip install --no-index --no-deps --no-cache-dir \
     --disable-pip-version-check --quiet "$linux_wheel"
   run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1
+  # The installed wheel carries its hints: the usage program type-checks against it alone.
+  cp "$here/typecheck/usage.py" "$out/usage.py"
+  if (cd "$out" && "$out/venv/bin/python" -m mypy --strict --cache-dir "$out/mypy-cache-wheel" \
+        usage.py); then
+    passed=$((passed + 1))
+    summaries+=("mypy --strict against the installed wheel (py.typed): clean")
+  else
+    failed=$((failed + 1))
+    summaries+=("mypy against the installed wheel: FAILED")
+  fi
 else
   echo "python/test.sh: building the wheels failed" >&2
   summaries+=("wheels: build failed")

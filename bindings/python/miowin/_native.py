@@ -7,12 +7,15 @@ on error codes. The objects in :mod:`miowin._objects` are built on it.
     lib.miow_selector_new(ctypes.byref(handle)) -> int32 (0 or a negative MIOW_E* code)
 """
 
+from __future__ import annotations
+
 import ctypes
 import platform
 import sys
+from typing import FrozenSet
 from ctypes import POINTER, c_char_p, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
-from . import _loader
+from . import _loader, _version
 
 # --- event.h: interests, readiness, modes ------------------------------------------------------
 
@@ -207,7 +210,7 @@ OPTIONAL_PROTOTYPES = {
 }
 
 
-def _bind(lib, path):
+def _bind(lib: ctypes.CDLL, path: str) -> FrozenSet[str]:
     for name, (restype, argtypes) in PROTOTYPES.items():
         try:
             fn = getattr(lib, name)
@@ -233,4 +236,4 @@ def has_export(name: str) -> bool:
     """Whether the loaded library exports ``name``, one of :data:`OPTIONAL_PROTOTYPES`."""
     return name in _optional_exports
 
-ABI_MAJOR = _loader.ABI_MAJOR
+ABI_MAJOR = _version.ABI_MAJOR

@@ -42,7 +42,7 @@ _UNSUPPORTED = (
 )
 
 
-class MiowEventLoop(_asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
+class MiowEventLoop(_asyncio.SelectorEventLoop):
     """An :class:`asyncio.SelectorEventLoop` over a :class:`MiowSelector` (a new one unless
     ``selector`` is given)."""
 
@@ -71,7 +71,7 @@ _BasePolicy: Any = getattr(_asyncio, "_DefaultEventLoopPolicy", None) or getattr
 )
 
 
-class MiowEventLoopPolicy(_BasePolicy):  # type: ignore[misc,valid-type]
+class MiowEventLoopPolicy(_BasePolicy):  # type: ignore[misc]
     """The platform's default event loop policy, except that its loops are miowin loops."""
 
     _loop_factory = MiowEventLoop

@@ -11,14 +11,16 @@ a library that can watch it (:data:`ANY_DESCRIPTOR`); without one, and for a reg
 case, registration raises :class:`miowin.NotSocketError` at once.
 """
 
+from __future__ import annotations
+
 import errno
 import selectors
 import sys
-from collections.abc import Mapping
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from . import _native
 from ._errors import NotRegisteredError, NotSocketError
-from ._objects import DEFAULT_SIGNAL_INTERVAL, Selector, Source, _fileno, timeout_ms
+from ._objects import DEFAULT_SIGNAL_INTERVAL, FileDescriptorLike, Selector, Source, _fileno, timeout_ms
 
 EVENT_READ = selectors.EVENT_READ
 EVENT_WRITE = selectors.EVENT_WRITE
@@ -39,7 +41,7 @@ _READ_BITS = _native.READABLE | _native.READ_CLOSED | _native.ERROR
 _WRITE_BITS = _native.WRITABLE | _native.WRITE_CLOSED | _native.ERROR
 
 
-def _interests(events):
+def _interests(events: int) -> int:
     interests = 0
     if events & EVENT_READ:
         interests |= _native.READABLE
@@ -48,12 +50,12 @@ def _interests(events):
     return interests
 
 
-def _check_events(events):
+def _check_events(events: int) -> None:
     if not isinstance(events, int) or not events or events & ~_ALL_EVENTS:
         raise ValueError(f"Invalid events: {events!r}")
 
 
-def _new_source(fd):
+def _new_source(fd: int) -> Source:
     try:
         return Source(fd)
     except NotSocketError as e:
@@ -70,23 +72,23 @@ def _new_source(fd):
         ) from None
 
 
-class _KeyMapping(Mapping):
+class _KeyMapping(Mapping[FileDescriptorLike, SelectorKey]):
     """The read-only view that get_map() returns: file object or descriptor -> SelectorKey."""
 
-    def __init__(self, selector):
+    def __init__(self, selector: MiowSelector) -> None:
         self._selector = selector
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._selector._keys)
 
-    def __getitem__(self, fileobj):
+    def __getitem__(self, fileobj: FileDescriptorLike) -> SelectorKey:
         selector = self._selector
         try:
             return selector._keys[selector._fileobj_lookup(fileobj)]
         except (KeyError, ValueError):
             raise KeyError(f"{fileobj!r} is not registered") from None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FileDescriptorLike]:
         return iter(self._selector._keys)
 
 
@@ -97,13 +99,13 @@ class MiowSelector(selectors.BaseSelector):
     select() blocked in the main thread returns to Python to run signal handlers.
     """
 
-    def __init__(self, *, signal_interval=DEFAULT_SIGNAL_INTERVAL):
+    def __init__(self, *, signal_interval: Optional[float] = DEFAULT_SIGNAL_INTERVAL) -> None:
         self._selector = Selector(signal_interval=signal_interval)
-        self._keys = {}  # fd -> SelectorKey
-        self._sources = {}  # fd -> Source
-        self._map = _KeyMapping(self)
+        self._keys: Dict[int, SelectorKey] = {}
+        self._sources: Dict[int, Source] = {}
+        self._map: Optional[_KeyMapping] = _KeyMapping(self)
 
-    def _fileobj_lookup(self, fileobj):
+    def _fileobj_lookup(self, fileobj: FileDescriptorLike) -> int:
         """The descriptor of ``fileobj``; for an object closed since it was registered (its
         fileno() now fails or is -1), the descriptor it was registered under."""
         try:
@@ -114,7 +116,9 @@ class MiowSelector(selectors.BaseSelector):
                     return key.fd
             raise
 
-    def register(self, fileobj, events, data=None):
+    def register(
+        self, fileobj: FileDescriptorLike, events: int, data: Any = None
+    ) -> SelectorKey:
         _check_events(events)
         fd = self._fileobj_lookup(fileobj)
         if fd in self._keys:
@@ -130,7 +134,7 @@ class MiowSelector(selectors.BaseSelector):
         self._sources[fd] = source
         return key
 
-    def _forget(self, fd):
+    def _forget(self, fd: int) -> SelectorKey:
         key = self._keys.pop(fd)
         source = self._sources.pop(fd)
         try:
@@ -143,13 +147,15 @@ class MiowSelector(selectors.BaseSelector):
             source.close()
         return key
 
-    def unregister(self, fileobj):
+    def unregister(self, fileobj: FileDescriptorLike) -> SelectorKey:
         fd = self._fileobj_lookup(fileobj)
         if fd not in self._keys:
             raise KeyError(f"{fileobj!r} is not registered")
         return self._forget(fd)
 
-    def modify(self, fileobj, events, data=None):
+    def modify(
+        self, fileobj: FileDescriptorLike, events: int, data: Any = None
+    ) -> SelectorKey:
         fd = self._fileobj_lookup(fileobj)
         key = self._keys.get(fd)
         if key is None:
@@ -168,7 +174,7 @@ class MiowSelector(selectors.BaseSelector):
             self._keys[fd] = key
         return key
 
-    def select(self, timeout=None):
+    def select(self, timeout: Optional[float] = None) -> List[Tuple[SelectorKey, int]]:
         selector = self._selector
         ready = selector._poll_ms(timeout_ms(timeout))
         capacity = selector.capacity
@@ -191,7 +197,7 @@ class MiowSelector(selectors.BaseSelector):
                 result.append((key, events))
         return result
 
-    def _drain(self, first, capacity):
+    def _drain(self, first: List[Tuple[int, int]], capacity: int) -> List[Tuple[int, int]]:
         """Collects more ready sockets than one library call returns, so that one select()
         reports every ready socket as the standard selectors do. The library keeps level-
         triggered sockets queued round-robin, so repeated non-blocking polls bring new tokens
@@ -211,7 +217,7 @@ class MiowSelector(selectors.BaseSelector):
                 break
         return list(merged.items())
 
-    def close(self):
+    def close(self) -> None:
         if self._map is None:
             return
         sources = list(self._sources.values())
@@ -224,15 +230,15 @@ class MiowSelector(selectors.BaseSelector):
         finally:
             self._selector.close()
 
-    def get_key(self, fileobj):
+    def get_key(self, fileobj: FileDescriptorLike) -> SelectorKey:
         mapping = self._map
         if mapping is None:
             raise RuntimeError("Selector is closed")
         return mapping[fileobj]
 
-    def get_map(self):
+    def get_map(self) -> Optional[Mapping[FileDescriptorLike, SelectorKey]]:  # type: ignore[override]
         return self._map
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         state = "closed" if self._map is None else f"{len(self._keys)} registered"
         return f"<miowin.selectors.MiowSelector {state}>"
