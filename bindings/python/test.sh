@@ -95,10 +95,11 @@ fi
 echo "=== python: wheels"
 if bash "$here/build_wheels.sh" "$out/wheels"; then
   "$python" -m venv --system-site-packages "$out/venv"
-  linux_wheel=$(ls "$out"/wheels/miowin-*-linux_*.whl)
+  linux_wheel=$(ls "$out"/wheels/miowin-*-manylinux_*.whl)
   "$out/venv/bin/python" -m pip install --no-index --no-deps --no-cache-dir \
     --disable-pip-version-check --quiet "$linux_wheel"
-  run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1
+  run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1 \
+    MIOWIN_WHEEL_DIR="$out/wheels"
   # The installed wheel carries its hints: the usage program type-checks against it alone.
   cp "$here/typecheck/usage.py" "$out/usage.py"
   if (cd "$out" && "$out/venv/bin/python" -m mypy --strict --cache-dir "$out/mypy-cache-wheel" \
@@ -108,6 +109,40 @@ if bash "$here/build_wheels.sh" "$out/wheels"; then
   else
     failed=$((failed + 1))
     summaries+=("mypy against the installed wheel: FAILED")
+  fi
+
+  # Every other CPython that pyenv has, from the floor of requires-python up: the wheel installed
+  # in a venv of its own, then the tests (the docs' examples among them) with Debian's
+  # pure-Python pytest, pytest-timeout and their dependencies lent through PYTHONPATH (pyenv's
+  # interpreters have no pytest, and no package index is reachable).
+  floor=$(sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' "$here/pyproject.toml")
+  shim=$out/pytest-shim
+  mkdir -p "$shim"
+  for pkg in _pytest pytest pluggy iniconfig packaging py py.py pytest_timeout.py attr \
+             exceptiongroup tomli; do
+    [ -e "/usr/lib/python3/dist-packages/$pkg" ] && ln -s "/usr/lib/python3/dist-packages/$pkg" "$shim/"
+  done
+  # Their metadata too: pytest finds the pytest-timeout plugin through its entry point.
+  ln -s /usr/lib/python3/dist-packages/{pytest,pytest_timeout,pluggy,iniconfig,packaging,attrs,exceptiongroup,tomli}-*info \
+    "$shim/" 2>/dev/null || true
+  found_floor=0
+  for py in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python3; do
+    [ -x "$py" ] || continue
+    v=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    if ! "$py" -c "import sys; sys.exit(sys.version_info[:2] < tuple(map(int, '$floor'.split('.'))))"; then
+      continue
+    fi
+    [ "$v" = "$floor" ] && found_floor=1
+    venv=$out/venv-$(basename "$(dirname "$(dirname "$py")")")
+    "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install --no-index --no-deps --no-cache-dir \
+      --disable-pip-version-check --quiet "$linux_wheel"
+    run_pytest "installed wheel, Python $("$py" -c 'import platform; print(platform.python_version())')" \
+      "$venv/bin/python" MIOWIN_EXPECT_BUNDLED=1 PYTHONPATH="$shim"
+  done
+  if [ "$found_floor" -eq 0 ]; then
+    echo "python/test.sh: no pyenv Python $floor here: the requires-python floor went unchecked" >&2
+    summaries+=("warning: no Python $floor to check the requires-python floor on")
   fi
 else
   echo "python/test.sh: building the wheels failed" >&2
