@@ -34,6 +34,7 @@ _Self = TypeVar("_Self", bound="_NativeObject")
 _Source = TypeVar("_Source", bound="Source")
 
 from . import _errors
+from . import _fast
 from . import _native
 
 _lib = _native.lib
@@ -164,7 +165,10 @@ class Selector(_NativeObject):
             raise ValueError("capacity must be at least 1")
         self._capacity = capacity
         self._events = (_native.Event * capacity)()
+        self._events_address = ctypes.addressof(self._events)
         self._count = ctypes.c_size_t()
+        self._count_ref = ctypes.byref(self._count)
+        self._c_capacity = ctypes.c_size_t(capacity)
         self._poll_lock = threading.Lock()
         self.signal_interval = signal_interval
         handle = ctypes.c_void_p()
@@ -172,6 +176,10 @@ class Selector(_NativeObject):
         if rc:
             raise _errors.make_error(rc, "miow_selector_new")
         self._handle = handle.value
+        #: The handle as the argument the raw calls of _fast take; NULL once closed.
+        self._c_handle = handle
+        #: miow_selector_poll's arguments but the timeout, made once.
+        self._poll_args = (handle, self._events, self._c_capacity, self._count_ref)
 
     @property
     def capacity(self) -> int:
@@ -186,12 +194,17 @@ class Selector(_NativeObject):
         return self._poll_ms(timeout_ms(timeout))
 
     def _poll_ms(self, ms: int) -> List[Tuple[int, int]]:
-        interval = self.signal_interval
-        if interval is not None and interval > 0 and ms != 0 and _is_main_thread():
-            return self._poll_sliced(ms, timeout_ms(interval))
+        return [(token, readiness) for token, readiness, _ in _EVENT.iter_unpack(self._poll_raw(ms))]
+
+    def _poll_raw(self, ms: int) -> bytes:
+        """Polls; returns the events as the library wrote them, 16 bytes each (``_EVENT``)."""
+        if ms != 0:
+            interval = self.signal_interval
+            if interval is not None and interval > 0 and _is_main_thread():
+                return self._poll_sliced(ms, timeout_ms(interval))
         return self._poll_once(ms)
 
-    def _poll_sliced(self, ms: int, slice_ms: int) -> List[Tuple[int, int]]:
+    def _poll_sliced(self, ms: int, slice_ms: int) -> bytes:
         deadline = None if ms < 0 else time.monotonic() + ms / 1000.0
         while True:
             last = False
@@ -205,29 +218,32 @@ class Selector(_NativeObject):
             if events or last:
                 return events
 
-    def _poll_once(self, ms: int) -> List[Tuple[int, int]]:
+    def _poll_once(self, ms: int) -> bytes:
+        """One call to miow_selector_poll (the hot path of MiowSelector.select(0))."""
+        c_ms = _fast.TIMEOUTS.get(ms) or ctypes.c_int64(ms)
+        lock = self._poll_lock
         # The buffer is shared; a second thread polling at the same time (which the library
         # answers with MIOW_EBUSY) gets buffers of its own so it cannot clobber the first's.
-        if self._poll_lock.acquire(False):
-            try:
-                return self._call_poll(self._events, self._count, ms)
-            finally:
-                self._poll_lock.release()
-        return self._call_poll(
-            (_native.Event * self._capacity)(), ctypes.c_size_t(), ms
-        )
+        if not lock.acquire(False):
+            return self._poll_unshared(c_ms)
+        try:
+            rc = _fast.selector_poll(*self._poll_args, c_ms)
+            n = self._count.value
+            if not rc:
+                return ctypes.string_at(self._events_address, n << 4) if n else b""
+        finally:
+            lock.release()
+        raise _errors.make_error(rc, "miow_selector_poll")
 
-    def _call_poll(self, events: Any, count: ctypes.c_size_t, ms: int) -> List[Tuple[int, int]]:
-        rc = _lib.miow_selector_poll(
-            self._handle, events, self._capacity, ctypes.byref(count), ms
+    def _poll_unshared(self, c_ms: ctypes.c_int64) -> bytes:
+        events = (_native.Event * self._capacity)()
+        count = ctypes.c_size_t()
+        rc = _fast.selector_poll(
+            self._c_handle, events, self._c_capacity, ctypes.byref(count), c_ms
         )
         if rc:
             raise _errors.make_error(rc, "miow_selector_poll")
-        n = count.value
-        if not n:
-            return []
-        raw = ctypes.string_at(ctypes.addressof(events), n * 16)
-        return [(token, readiness) for token, readiness, _ in _EVENT.iter_unpack(raw)]
+        return ctypes.string_at(ctypes.addressof(events), count.value * 16)
 
     def post(self, token: int, readiness: int) -> None:
         """Queues one event with this token and readiness (``miow_selector_post``)."""
@@ -241,6 +257,9 @@ class Selector(_NativeObject):
         """Frees the selector. A poll blocked in another thread ends with SelectorClosedError
         (or with BadHandleError, if that poll is the main thread's and the close falls between
         two of its waits; both are ValueError)."""
+        c_handle = getattr(self, "_c_handle", None)
+        if c_handle is not None:
+            c_handle.value = None  # every holder of the argument now passes NULL
         super().close()
 
     def __repr__(self) -> str:

@@ -25,7 +25,7 @@ import unittest.mock
 
 import pytest
 
-from miowin import NotSocketError, Source
+from miowin import NotSocketError
 from miowin.selectors import MiowSelector
 
 try:
@@ -58,7 +58,7 @@ class MiowSelectorTestCase(
         s.register(rd, selectors.EVENT_READ)
         self.assertEqual(len(s.get_map()), 1)
         with unittest.mock.patch.object(
-            Source, "reregister", side_effect=ZeroDivisionError
+            MiowSelector, "_reregister", side_effect=ZeroDivisionError
         ):
             with self.assertRaises(ZeroDivisionError):
                 s.modify(rd, selectors.EVENT_WRITE)
