@@ -58,39 +58,52 @@ run_pytest() {
   failed=$((failed + n))
 }
 
-run_pytest "source tree" "$python" MIOWIN_LIBRARY="$lib" PYTHONPATH="$here"
+# check LABEL COMMAND...: runs a one-verdict step and counts it as one pass or one failure.
+check() {
+  local label=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+    summaries+=("$label: ok")
+  else
+    failed=$((failed + 1))
+    summaries+=("$label: FAILED (see above)")
+  fi
+}
 
-# The type check (Debian's mypy): the package under --strict for the oldest Python it claims
-# and for Windows, and a program using its public API (typecheck/usage.py), whose misuses the
-# hints must catch. One check.
-echo "=== python: mypy"
-mypy_ok=1
-for platform_args in "--platform linux" "--platform win32"; do
-  # shellcheck disable=SC2086
-  (cd "$here" && "$python" -m mypy --strict --cache-dir "$out/mypy-cache" --python-version 3.8 \
-    $platform_args miowin) || mypy_ok=0
-done
-(cd "$here" && MYPYPATH="$here" "$python" -m mypy --strict --cache-dir "$out/mypy-cache" \
-  typecheck/usage.py) || mypy_ok=0
-if [ "$mypy_ok" -eq 1 ]; then
-  passed=$((passed + 1))
-  summaries+=("mypy --strict: package (linux, win32) and typecheck/usage.py clean")
-else
-  failed=$((failed + 1))
-  summaries+=("mypy: FAILED")
-fi
+# The type check (Debian's mypy): the package under --strict for the oldest Python it claims,
+# on Linux and on Windows, and a program using its public API (typecheck/usage.py), whose
+# misuses the hints must catch.
+mypy_source() {
+  local platform
+  for platform in linux win32; do
+    (cd "$here" && "$python" -m mypy --strict --cache-dir "$out/mypy-cache" --python-version 3.8 \
+      --platform "$platform" miowin) || return 1
+  done
+  (cd "$here" && MYPYPATH="$here" "$python" -m mypy --strict --cache-dir "$out/mypy-cache" \
+    typecheck/usage.py)
+}
+
+# The installed wheel carries its hints: the usage program type-checks against it alone.
+mypy_wheel() {
+  cp "$here/typecheck/usage.py" "$out/usage.py"
+  (cd "$out" && "$out/venv/bin/python" -m mypy --strict --cache-dir "$out/mypy-cache-wheel" \
+    usage.py)
+}
 
 # CPython's asyncio suite on the default loop and on the miowin loop, compared test by test
-# against the exceptions listed in docs/python-asyncio-suite.md (one check).
+# against the exceptions listed in docs/python-asyncio-suite.md.
+asyncio_suite() {
+  (cd "$out" && env MIOWIN_LIBRARY="$lib" PYTHONPATH="$here" "$python" \
+    "$here/cpython/run_asyncio_suite.py" --keep "$out/asyncio-suite")
+}
+
+run_pytest "source tree" "$python" MIOWIN_LIBRARY="$lib" PYTHONPATH="$here"
+
+echo "=== python: mypy"
+check "mypy --strict, package (linux, win32) and typecheck/usage.py" mypy_source
 echo "=== python: CPython asyncio suite"
-if (cd "$out" && env MIOWIN_LIBRARY="$lib" PYTHONPATH="$here" "$python" \
-      "$here/cpython/run_asyncio_suite.py" --keep "$out/asyncio-suite"); then
-  passed=$((passed + 1))
-  summaries+=("CPython asyncio suite: matches the default loop but for the listed exceptions")
-else
-  failed=$((failed + 1))
-  summaries+=("CPython asyncio suite: FAILED (see above)")
-fi
+check "CPython asyncio suite against docs/python-asyncio-suite.md" asyncio_suite
 
 echo "=== python: wheels"
 if bash "$here/build_wheels.sh" "$out/wheels"; then
@@ -100,16 +113,7 @@ if bash "$here/build_wheels.sh" "$out/wheels"; then
     --disable-pip-version-check --quiet "$linux_wheel"
   run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1 \
     MIOWIN_WHEEL_DIR="$out/wheels"
-  # The installed wheel carries its hints: the usage program type-checks against it alone.
-  cp "$here/typecheck/usage.py" "$out/usage.py"
-  if (cd "$out" && "$out/venv/bin/python" -m mypy --strict --cache-dir "$out/mypy-cache-wheel" \
-        usage.py); then
-    passed=$((passed + 1))
-    summaries+=("mypy --strict against the installed wheel (py.typed): clean")
-  else
-    failed=$((failed + 1))
-    summaries+=("mypy against the installed wheel: FAILED")
-  fi
+  check "mypy --strict against the installed wheel (py.typed)" mypy_wheel
 
   # Every other CPython that pyenv has, from the floor of requires-python up: the wheel installed
   # in a venv of its own, then the tests (the docs' examples among them) with Debian's
