@@ -39,8 +39,11 @@ have_cmd pkg-config || need_packages+=(pkg-config)
 have_cmd unzip || need_packages+=(unzip)
 [ -f /usr/include/cmocka.h ] || need_packages+=(libcmocka-dev)
 # The Python binding's tests and wheels, with Debian's own Python (no PyPI here).
+# python3-aiohttp: a framework that makes its loop through the policy; mypy: the type check;
+# python3-exceptiongroup and python3-tomli: what pytest needs on the pyenv Pythons before 3.11.
 for pkg in python3-pytest python3-pytest-timeout libpython3.11-testsuite python3-setuptools \
-           python3-wheel python3-pip python3-venv; do
+           python3-wheel python3-pip python3-venv python3-aiohttp mypy python3-exceptiongroup \
+           python3-tomli; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_packages+=("$pkg")
 done
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests the Python binding, after build/linux (and build/mingw64, for the Windows wheel) exist:
 #   1. pytest against the source tree, with MIOWIN_LIBRARY=build/linux/src/libmiowin.so.1;
+#   1b. CPython's asyncio tests on the default and the miowin loop (cpython/run_asyncio_suite.py);
 #   2. build_wheels.sh: the Linux and Windows wheels, into build/python/wheels;
 #   3. pytest again from a fresh venv with the Linux wheel installed and MIOWIN_LIBRARY unset,
 #      so the installed package and its bundled library are what is tested.
@@ -57,15 +58,96 @@ run_pytest() {
   failed=$((failed + n))
 }
 
+# check LABEL COMMAND...: runs a one-verdict step and counts it as one pass or one failure.
+check() {
+  local label=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+    summaries+=("$label: ok")
+  else
+    failed=$((failed + 1))
+    summaries+=("$label: FAILED (see above)")
+  fi
+}
+
+# The type check (Debian's mypy): the package under --strict for the oldest Python it claims,
+# on Linux and on Windows, and a program using its public API (typecheck/usage.py), whose
+# misuses the hints must catch.
+mypy_source() {
+  local platform
+  for platform in linux win32; do
+    (cd "$here" && "$python" -m mypy --strict --cache-dir "$out/mypy-cache" --python-version 3.8 \
+      --platform "$platform" miowin) || return 1
+  done
+  (cd "$here" && MYPYPATH="$here" "$python" -m mypy --strict --cache-dir "$out/mypy-cache" \
+    typecheck/usage.py)
+}
+
+# The installed wheel carries its hints: the usage program type-checks against it alone.
+mypy_wheel() {
+  cp "$here/typecheck/usage.py" "$out/usage.py"
+  (cd "$out" && "$out/venv/bin/python" -m mypy --strict --cache-dir "$out/mypy-cache-wheel" \
+    usage.py)
+}
+
+# CPython's asyncio suite on the default loop and on the miowin loop, compared test by test
+# against the exceptions listed in docs/python-asyncio-suite.md.
+asyncio_suite() {
+  (cd "$out" && env MIOWIN_LIBRARY="$lib" PYTHONPATH="$here" "$python" \
+    "$here/cpython/run_asyncio_suite.py" --keep "$out/asyncio-suite")
+}
+
 run_pytest "source tree" "$python" MIOWIN_LIBRARY="$lib" PYTHONPATH="$here"
+
+echo "=== python: mypy"
+check "mypy --strict, package (linux, win32) and typecheck/usage.py" mypy_source
+echo "=== python: CPython asyncio suite"
+check "CPython asyncio suite against docs/python-asyncio-suite.md" asyncio_suite
 
 echo "=== python: wheels"
 if bash "$here/build_wheels.sh" "$out/wheels"; then
   "$python" -m venv --system-site-packages "$out/venv"
-  linux_wheel=$(ls "$out"/wheels/miowin-*-linux_*.whl)
+  linux_wheel=$(ls "$out"/wheels/miowin-*-manylinux_*.whl)
   "$out/venv/bin/python" -m pip install --no-index --no-deps --no-cache-dir \
     --disable-pip-version-check --quiet "$linux_wheel"
-  run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1
+  run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1 \
+    MIOWIN_WHEEL_DIR="$out/wheels"
+  check "mypy --strict against the installed wheel (py.typed)" mypy_wheel
+
+  # Every other CPython that pyenv has, from the floor of requires-python up: the wheel installed
+  # in a venv of its own, then the tests (the docs' examples among them) with Debian's
+  # pure-Python pytest, pytest-timeout and their dependencies lent through PYTHONPATH (pyenv's
+  # interpreters have no pytest, and no package index is reachable).
+  floor=$(sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' "$here/pyproject.toml")
+  shim=$out/pytest-shim
+  mkdir -p "$shim"
+  for pkg in _pytest pytest pluggy iniconfig packaging py py.py pytest_timeout.py attr \
+             exceptiongroup tomli; do
+    [ -e "/usr/lib/python3/dist-packages/$pkg" ] && ln -s "/usr/lib/python3/dist-packages/$pkg" "$shim/"
+  done
+  # Their metadata too: pytest finds the pytest-timeout plugin through its entry point.
+  ln -s /usr/lib/python3/dist-packages/{pytest,pytest_timeout,pluggy,iniconfig,packaging,attrs,exceptiongroup,tomli}-*info \
+    "$shim/" 2>/dev/null || true
+  found_floor=0
+  for py in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python3; do
+    [ -x "$py" ] || continue
+    v=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    if ! "$py" -c "import sys; sys.exit(sys.version_info[:2] < tuple(map(int, '$floor'.split('.'))))"; then
+      continue
+    fi
+    [ "$v" = "$floor" ] && found_floor=1
+    venv=$out/venv-$(basename "$(dirname "$(dirname "$py")")")
+    "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install --no-index --no-deps --no-cache-dir \
+      --disable-pip-version-check --quiet "$linux_wheel"
+    run_pytest "installed wheel, Python $("$py" -c 'import platform; print(platform.python_version())')" \
+      "$venv/bin/python" MIOWIN_EXPECT_BUNDLED=1 PYTHONPATH="$shim"
+  done
+  if [ "$found_floor" -eq 0 ]; then
+    echo "python/test.sh: no pyenv Python $floor here: the requires-python floor went unchecked" >&2
+    summaries+=("warning: no Python $floor to check the requires-python floor on")
+  fi
 else
   echo "python/test.sh: building the wheels failed" >&2
   summaries+=("wheels: build failed")

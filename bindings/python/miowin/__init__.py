@@ -15,6 +15,10 @@ Importing the package loads the library: from ``MIOWIN_LIBRARY`` if set, else th
 in the package, else the system's search path. It refuses a library whose ABI major is not 1.
 """
 
+from __future__ import annotations
+
+from typing import Tuple
+
 from ._version import ABI_MAJOR, __version__
 from . import _native
 from ._native import (
@@ -60,24 +64,37 @@ from ._errors import (
     strerror,
 )
 from ._objects import Selector, Source, Waker
-from ._net import SHUT_BOTH, SHUT_READ, SHUT_WRITE, TcpListener, TcpStream, UdpSocket
+from ._net import (
+    SHUT_BOTH,
+    SHUT_READ,
+    SHUT_WRITE,
+    Address,
+    AddressLike,
+    TcpListener,
+    TcpStream,
+    UdpSocket,
+)
+from ._objects import FileDescriptorLike
 from ._pipe import NamedPipeClient, NamedPipeServer
 
 
-def version():
+def version() -> Tuple[int, int, int]:
     """The loaded library's version as ``(major, minor, patch)``."""
-    v = _native.lib.miow_version()
+    v: int = _native.lib.miow_version()
     return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
 
 
-def version_string():
+def version_string() -> str:
     """The loaded library's version text, such as ``"1.0.0"``."""
-    return _native.lib.miow_version_string().decode("ascii", "replace")
+    text: bytes = _native.lib.miow_version_string()
+    return text.decode("ascii", "replace")
 
 
 __all__ = [
     "ABI_MAJOR",
     "AbortedError",
+    "Address",
+    "AddressLike",
     "AddressInUseError",
     "AddressNotAvailableError",
     "AlreadyRegisteredError",
@@ -88,6 +105,7 @@ __all__ = [
     "ERROR",
     "Error",
     "Event",
+    "FileDescriptorLike",
     "InvalidArgumentError",
     "LibraryError",
     "MessageTooLargeError",

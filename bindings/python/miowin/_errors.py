@@ -40,10 +40,13 @@ classes are named apart from the built-ins on purpose: ``from miowin import *`` 
 ``ConnectionRefusedError`` with a narrower class.
 """
 
+from __future__ import annotations
+
 import enum
 import errno as _errno
 import io
 import sys
+from typing import Any, Dict, Optional, Tuple, Type, Union
 
 from . import _native
 
@@ -77,14 +80,16 @@ class Code(enum.IntEnum):
     ENOTFOUND = _native.MIOW_ENOTFOUND
 
 
-def strerror(code):
+def strerror(code: int) -> str:
     """The library's description of a code (``miow_strerror``)."""
-    return _native.lib.miow_strerror(int(code)).decode("utf-8", "replace")
+    text: bytes = _native.lib.miow_strerror(int(code))
+    return text.decode("utf-8", "replace")
 
 
-def last_os_error():
+def last_os_error() -> int:
     """The OS error behind this thread's last failed miowin call (``miow_last_os_error``)."""
-    return _native.lib.miow_last_os_error()
+    code: int = _native.lib.miow_last_os_error()
+    return code
 
 
 class Error(OSError):
@@ -96,15 +101,25 @@ class Error(OSError):
     translation); ``function`` names the C function that failed.
     """
 
-    def __init__(self, code, os_error=0, message=None, function=None):
+    code: Union[Code, int]
+    os_error: int
+    function: Optional[str]
+
+    def __init__(
+        self,
+        code: int,
+        os_error: int = 0,
+        message: Optional[str] = None,
+        function: Optional[str] = None,
+    ) -> None:
         try:
-            code = Code(code)
+            self.code = Code(code)
         except ValueError:
-            pass
-        self.code = code
+            self.code = code
         self.os_error = os_error
         self.function = function
         self._message = message
+        code = self.code
         text = strerror(code) if message is None else message
         if function:
             text = f"{function}: {text}"
@@ -115,7 +130,7 @@ class Error(OSError):
         else:
             super().__init__(os_error, text)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (int(self.code), self.os_error, self._message, self.function))
 
 
@@ -220,7 +235,7 @@ class PipeNotFoundError(Error, FileNotFoundError):
     raises :class:`FileNotFoundError` too)."""
 
 
-_BY_CODE = {
+_BY_CODE: Dict[int, Type[Error]] = {
     Code.EINVAL: InvalidArgumentError,
     Code.EBADHANDLE: BadHandleError,
     Code.ENOMEM: OutOfMemoryError,
@@ -248,13 +263,13 @@ _BY_CODE = {
 _WOULD_BLOCK = {_errno.EAGAIN, _errno.EWOULDBLOCK, _errno.EINPROGRESS, _errno.EALREADY}
 
 
-def _python_errno(os_error):
+def _python_errno(os_error: int) -> int:
     if sys.platform == "win32":
         return OSError(0, "", None, os_error).errno if os_error else 0
     return os_error
 
 
-def error_class(code, os_error):
+def error_class(code: int, os_error: int) -> Type[Error]:
     """The exception class for a code and the OS error recorded with it."""
     cls = _BY_CODE.get(code)
     if cls is not None:
@@ -264,7 +279,7 @@ def error_class(code, os_error):
     return Error
 
 
-def make_error(code, function=None, os_error=None):
+def make_error(code: int, function: Optional[str] = None, os_error: Optional[int] = None) -> Error:
     """Builds the exception for a failed call; reads the thread's OS error unless given."""
     if os_error is None:
         os_error = last_os_error()

@@ -5,10 +5,13 @@ the system's library search. A library named explicitly (the variable, or a bund
 exists) must load: a failure there is an error, never a reason to try the next place.
 """
 
+from __future__ import annotations
+
 import ctypes
 import ctypes.util
 import os
 import sys
+from typing import List, Tuple
 
 from ._version import ABI_MAJOR
 
@@ -28,7 +31,7 @@ class LibraryError(ImportError):
     """The miowin shared library could not be found, opened, or has an incompatible ABI."""
 
 
-def _system_candidates():
+def _system_candidates() -> List[str]:
     # Since Python 3.8, CDLL("name.dll") no longer searches PATH on Windows, but
     # find_library still does: try its full path first.
     found = ctypes.util.find_library("miowin")
@@ -45,13 +48,13 @@ def _system_candidates():
     return seen
 
 
-def _open(path):
+def _open(path: str) -> ctypes.CDLL:
     # use_last_error keeps GetLastError on Windows; use_errno keeps errno elsewhere. The
     # library stores its OS error in both, and miow_last_os_error() returns it anyway.
     return ctypes.CDLL(path, use_errno=True, use_last_error=True)
 
 
-def check_version(lib, path):
+def check_version(lib: ctypes.CDLL, path: str) -> int:
     """Raises LibraryError unless ``lib`` is a miowin library with the ABI major we speak."""
     try:
         version_fn = lib.miow_version
@@ -62,7 +65,7 @@ def check_version(lib, path):
     version_fn.restype = ctypes.c_uint32
     string_fn.argtypes = ()
     string_fn.restype = ctypes.c_char_p
-    version = version_fn()
+    version: int = version_fn()
     major = version >> 16
     if major != ABI_MAJOR:
         text = (string_fn() or b"?").decode("ascii", "replace")
@@ -74,7 +77,7 @@ def check_version(lib, path):
     return version
 
 
-def load():
+def load() -> Tuple[ctypes.CDLL, str, str]:
     """Returns ``(cdll, path, origin)``; origin is "env", "bundled" or "system"."""
     explicit = os.environ.get(ENV_VAR)
     if explicit:

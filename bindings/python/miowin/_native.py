@@ -7,12 +7,15 @@ on error codes. The objects in :mod:`miowin._objects` are built on it.
     lib.miow_selector_new(ctypes.byref(handle)) -> int32 (0 or a negative MIOW_E* code)
 """
 
+from __future__ import annotations
+
 import ctypes
 import platform
 import sys
+from typing import FrozenSet
 from ctypes import POINTER, c_char_p, c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
-from . import _loader
+from . import _loader, _version
 
 # --- event.h: interests, readiness, modes ------------------------------------------------------
 
@@ -199,7 +202,15 @@ PROTOTYPES = {
 }
 
 
-def _bind(lib, path):
+#: Exports that a library of this ABI major may lack (they came in a later minor version). Each
+#: is bound when the loaded library has it; :func:`has_export` tells which are there.
+OPTIONAL_PROTOTYPES = {
+    # source.h, 1.2: a source for any pollable descriptor (Linux) or waitable handle (Windows).
+    "miow_source_new_waitable": (c_int32, (_handle_out, c_socket)),
+}
+
+
+def _bind(lib: ctypes.CDLL, path: str) -> FrozenSet[str]:
     for name, (restype, argtypes) in PROTOTYPES.items():
         try:
             fn = getattr(lib, name)
@@ -207,10 +218,22 @@ def _bind(lib, path):
             raise _loader.LibraryError(f"{path} does not export {name}") from None
         fn.restype = restype
         fn.argtypes = argtypes
-    return lib
+    present = set()
+    for name, (restype, argtypes) in OPTIONAL_PROTOTYPES.items():
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype = restype
+            fn.argtypes = argtypes
+            present.add(name)
+    return frozenset(present)
 
 
 lib, library_path, library_origin = _loader.load()
-_bind(lib, library_path)
+_optional_exports = _bind(lib, library_path)
 
-ABI_MAJOR = _loader.ABI_MAJOR
+
+def has_export(name: str) -> bool:
+    """Whether the loaded library exports ``name``, one of :data:`OPTIONAL_PROTOTYPES`."""
+    return name in _optional_exports
+
+ABI_MAJOR = _version.ABI_MAJOR

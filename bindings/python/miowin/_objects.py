@@ -11,13 +11,30 @@ are recognised, not dereferenced); the references only make the Python objects' 
 match what the handles need.
 """
 
+from __future__ import annotations
+
 import ctypes
 import math
 import struct
 import threading
 import time
+from typing import Any, List, Optional, Protocol, Tuple, Type, TypeVar, Union
+
+
+class HasFileno(Protocol):
+    """Anything with a ``fileno()`` method, as the :mod:`selectors` module takes."""
+
+    def fileno(self) -> int: ...
+
+
+#: A socket (or other object with ``fileno()``), or a descriptor / SOCKET value.
+FileDescriptorLike = Union[int, HasFileno]
+
+_Self = TypeVar("_Self", bound="_NativeObject")
+_Source = TypeVar("_Source", bound="Source")
 
 from . import _errors
+from . import _fast
 from . import _native
 
 _lib = _native.lib
@@ -33,7 +50,7 @@ DEFAULT_SIGNAL_INTERVAL = 0.1
 _MAX_TIMEOUT_MS = 2**62
 
 
-def timeout_ms(timeout):
+def timeout_ms(timeout: Optional[float]) -> int:
     """Seconds (float or None) to the library's milliseconds: None blocks (-1), <= 0 polls (0),
     a positive value is rounded up to a whole millisecond so a wait never ends early."""
     if timeout is None:
@@ -51,7 +68,7 @@ def timeout_ms(timeout):
 _SOCKET_LIMIT = 2 ** (8 * ctypes.sizeof(ctypes.c_void_p))
 
 
-def _fileno(obj):
+def _fileno(obj: FileDescriptorLike) -> int:
     if isinstance(obj, int):
         fd = obj
     else:
@@ -65,25 +82,25 @@ def _fileno(obj):
 
 
 # ctypes truncates integers that do not fit silently; these checks make that a ValueError.
-def _u64(name, value):
+def _u64(name: str, value: int) -> int:
     if not 0 <= value < 2**64:
         raise ValueError(f"{name} must fit in 64 unsigned bits: {value!r}")
     return value
 
 
-def _u32(name, value):
+def _u32(name: str, value: int) -> int:
     if not 0 <= value < 2**32:
         raise ValueError(f"{name} must fit in 32 unsigned bits: {value!r}")
     return value
 
 
-def _selector_handle(selector):
+def _selector_handle(selector: Selector) -> Optional[int]:
     if not isinstance(selector, Selector):
         raise TypeError(f"expected a miowin.Selector, got {type(selector).__name__}")
     return selector._handle
 
 
-def _is_main_thread():
+def _is_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
@@ -92,36 +109,36 @@ class _NativeObject:
     ``close()``, a context manager, and a ``__del__`` that never raises. Subclasses name their
     free function and may extend ``close()`` to drop their references."""
 
-    _handle = None
-    _free = None  #: the name of the library's free function for this kind of handle
+    _handle: Optional[int] = None
+    _free: str = ""  #: the name of the library's free function for this kind of handle
 
     @property
-    def handle(self):
+    def handle(self) -> Optional[int]:
         """The raw native handle value (an int), or None once closed."""
         return self._handle
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._handle is None
 
-    def close(self):
+    def close(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
             getattr(_lib, self._free)(handle)
 
-    def __enter__(self):
+    def __enter__(self: _Self) -> _Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except BaseException:
             pass
 
-    def _state(self):
+    def _state(self) -> str:
         return "closed" if self._handle is None else f"handle={self._handle:#x}"
 
 
@@ -138,13 +155,20 @@ class Selector(_NativeObject):
 
     _free = "miow_selector_free"
 
-    def __init__(self, capacity=DEFAULT_CAPACITY, signal_interval=DEFAULT_SIGNAL_INTERVAL):
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        signal_interval: Optional[float] = DEFAULT_SIGNAL_INTERVAL,
+    ) -> None:
         capacity = int(capacity)
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self._capacity = capacity
         self._events = (_native.Event * capacity)()
+        self._events_address = ctypes.addressof(self._events)
         self._count = ctypes.c_size_t()
+        self._count_ref = ctypes.byref(self._count)
+        self._c_capacity = ctypes.c_size_t(capacity)
         self._poll_lock = threading.Lock()
         self.signal_interval = signal_interval
         handle = ctypes.c_void_p()
@@ -152,12 +176,16 @@ class Selector(_NativeObject):
         if rc:
             raise _errors.make_error(rc, "miow_selector_new")
         self._handle = handle.value
+        #: The handle as the argument the raw calls of _fast take; NULL once closed.
+        self._c_handle = handle
+        #: miow_selector_poll's arguments but the timeout, made once.
+        self._poll_args = (handle, self._events, self._c_capacity, self._count_ref)
 
     @property
-    def capacity(self):
+    def capacity(self) -> int:
         return self._capacity
 
-    def poll(self, timeout=None):
+    def poll(self, timeout: Optional[float] = None) -> List[Tuple[int, int]]:
         """Waits for events; returns a list of ``(token, readiness)`` pairs.
 
         ``timeout`` is in seconds: None waits without limit, 0 or less does not wait, and a
@@ -165,13 +193,18 @@ class Selector(_NativeObject):
         """
         return self._poll_ms(timeout_ms(timeout))
 
-    def _poll_ms(self, ms):
-        interval = self.signal_interval
-        if interval is not None and interval > 0 and ms != 0 and _is_main_thread():
-            return self._poll_sliced(ms, timeout_ms(interval))
+    def _poll_ms(self, ms: int) -> List[Tuple[int, int]]:
+        return [(token, readiness) for token, readiness, _ in _EVENT.iter_unpack(self._poll_raw(ms))]
+
+    def _poll_raw(self, ms: int) -> bytes:
+        """Polls; returns the events as the library wrote them, 16 bytes each (``_EVENT``)."""
+        if ms != 0:
+            interval = self.signal_interval
+            if interval is not None and interval > 0 and _is_main_thread():
+                return self._poll_sliced(ms, timeout_ms(interval))
         return self._poll_once(ms)
 
-    def _poll_sliced(self, ms, slice_ms):
+    def _poll_sliced(self, ms: int, slice_ms: int) -> bytes:
         deadline = None if ms < 0 else time.monotonic() + ms / 1000.0
         while True:
             last = False
@@ -185,31 +218,34 @@ class Selector(_NativeObject):
             if events or last:
                 return events
 
-    def _poll_once(self, ms):
+    def _poll_once(self, ms: int) -> bytes:
+        """One call to miow_selector_poll (the hot path of MiowSelector.select(0))."""
+        c_ms = _fast.TIMEOUTS.get(ms) or ctypes.c_int64(ms)
+        lock = self._poll_lock
         # The buffer is shared; a second thread polling at the same time (which the library
         # answers with MIOW_EBUSY) gets buffers of its own so it cannot clobber the first's.
-        if self._poll_lock.acquire(False):
-            try:
-                return self._call_poll(self._events, self._count, ms)
-            finally:
-                self._poll_lock.release()
-        return self._call_poll(
-            (_native.Event * self._capacity)(), ctypes.c_size_t(), ms
-        )
+        if not lock.acquire(False):
+            return self._poll_unshared(c_ms)
+        try:
+            rc = _fast.selector_poll(*self._poll_args, c_ms)
+            n = self._count.value
+            if not rc:
+                return ctypes.string_at(self._events_address, n << 4) if n else b""
+        finally:
+            lock.release()
+        raise _errors.make_error(rc, "miow_selector_poll")
 
-    def _call_poll(self, events, count, ms):
-        rc = _lib.miow_selector_poll(
-            self._handle, events, self._capacity, ctypes.byref(count), ms
+    def _poll_unshared(self, c_ms: ctypes.c_int64) -> bytes:
+        events = (_native.Event * self._capacity)()
+        count = ctypes.c_size_t()
+        rc = _fast.selector_poll(
+            self._c_handle, events, self._c_capacity, ctypes.byref(count), c_ms
         )
         if rc:
             raise _errors.make_error(rc, "miow_selector_poll")
-        n = count.value
-        if not n:
-            return []
-        raw = ctypes.string_at(ctypes.addressof(events), n * 16)
-        return [(token, readiness) for token, readiness, _ in _EVENT.iter_unpack(raw)]
+        return ctypes.string_at(ctypes.addressof(events), count.value * 16)
 
-    def post(self, token, readiness):
+    def post(self, token: int, readiness: int) -> None:
         """Queues one event with this token and readiness (``miow_selector_post``)."""
         rc = _lib.miow_selector_post(
             self._handle, _u64("token", token), _u32("readiness", readiness)
@@ -217,13 +253,16 @@ class Selector(_NativeObject):
         if rc:
             raise _errors.make_error(rc, "miow_selector_post")
 
-    def close(self):
+    def close(self) -> None:
         """Frees the selector. A poll blocked in another thread ends with SelectorClosedError
         (or with BadHandleError, if that poll is the main thread's and the close falls between
         two of its waits; both are ValueError)."""
+        c_handle = getattr(self, "_c_handle", None)
+        if c_handle is not None:
+            c_handle.value = None  # every holder of the argument now passes NULL
         super().close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<miowin.Selector {self._state()}>"
 
 
@@ -235,28 +274,40 @@ class Source(_NativeObject):
     """
 
     _free = "miow_source_free"
-    _selector = None
-    _fileobj = None
+    _selector: Optional[Selector] = None
+    _fileobj: Optional[FileDescriptorLike] = None
+    _fd: int
 
-    def __init__(self, sock):
+    def __init__(self, sock: FileDescriptorLike, *, _new: str = "miow_source_new") -> None:
         fd = _fileno(sock)
         handle = ctypes.c_void_p()
-        rc = _lib.miow_source_new(ctypes.byref(handle), fd)
+        rc = getattr(_lib, _new)(ctypes.byref(handle), fd)
         if rc:
-            raise _errors.make_error(rc, "miow_source_new")
+            raise _errors.make_error(rc, _new)
         self._handle = handle.value
         self._fd = fd
         self._fileobj = sock
 
+    @classmethod
+    def waitable(cls: Type[_Source], value: FileDescriptorLike) -> _Source:
+        """A source for any pollable descriptor (Linux) or waitable handle (Windows), from a
+        value the caller keeps owning (``miow_source_new_waitable``). Raises
+        :class:`NotImplementedError` if the loaded library lacks that call (before 1.2)."""
+        if not _native.has_export("miow_source_new_waitable"):
+            raise NotImplementedError(
+                f"{_native.library_path} has no miow_source_new_waitable (miowin 1.2 and later)"
+            )
+        return cls(value, _new="miow_source_new_waitable")
+
     @property
-    def selector(self):
+    def selector(self) -> Optional[Selector]:
         """The Selector this source was last registered with through this object, or None."""
         return self._selector
 
-    def fileno(self):
+    def fileno(self) -> int:
         return self._fd
 
-    def register(self, selector, token, interests):
+    def register(self, selector: Selector, token: int, interests: int) -> None:
         """Registers with ``selector``; events carry ``token`` (``miow_source_register``)."""
         rc = _lib.miow_source_register(
             self._handle,
@@ -268,7 +319,7 @@ class Source(_NativeObject):
             raise _errors.make_error(rc, "miow_source_register")
         self._selector = selector
 
-    def reregister(self, selector, token, interests):
+    def reregister(self, selector: Selector, token: int, interests: int) -> None:
         """Replaces token and interests and re-arms (``miow_source_reregister``)."""
         rc = _lib.miow_source_reregister(
             self._handle,
@@ -281,7 +332,7 @@ class Source(_NativeObject):
                 self._selector = None
             raise _errors.make_error(rc, "miow_source_reregister")
 
-    def deregister(self, selector):
+    def deregister(self, selector: Selector) -> None:
         """Ends the registration with ``selector`` (``miow_source_deregister``)."""
         rc = _lib.miow_source_deregister(self._handle, _selector_handle(selector))
         if rc == 0 or rc == _native.MIOW_ENOENT:
@@ -290,19 +341,19 @@ class Source(_NativeObject):
         if rc:
             raise _errors.make_error(rc, "miow_source_deregister")
 
-    def rearm(self):
+    def rearm(self) -> None:
         """Arms an edge or oneshot registration again (``miow_source_rearm``)."""
         rc = _lib.miow_source_rearm(self._handle)
         if rc:
             raise _errors.make_error(rc, "miow_source_rearm")
 
-    def close(self):
+    def close(self) -> None:
         """Frees the source, deregistering it first if needed. The socket stays open."""
         super().close()
         self._selector = None
         self._fileobj = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<miowin.Source fd={getattr(self, '_fd', None)} {self._state()}>"
 
 
@@ -311,9 +362,9 @@ class Waker(_NativeObject):
     READABLE (``miow_waker``). Wakes made before a poll delivers one coalesce into it."""
 
     _free = "miow_waker_free"
-    _selector = None
+    _selector: Optional[Selector] = None
 
-    def __init__(self, selector, token):
+    def __init__(self, selector: Selector, token: int) -> None:
         handle = ctypes.c_void_p()
         rc = _lib.miow_waker_new(
             _selector_handle(selector), _u64("token", token), ctypes.byref(handle)
@@ -325,23 +376,23 @@ class Waker(_NativeObject):
         self._token = token
 
     @property
-    def selector(self):
+    def selector(self) -> Optional[Selector]:
         return self._selector
 
     @property
-    def token(self):
+    def token(self) -> int:
         return self._token
 
-    def wake(self):
+    def wake(self) -> None:
         """Makes the selector's current or next poll return the wake-up event."""
         rc = _lib.miow_waker_wake(self._handle)
         if rc:
             raise _errors.make_error(rc, "miow_waker_wake")
 
-    def close(self):
+    def close(self) -> None:
         """Frees the waker; a wake-up it queued and no poll delivered yet is dropped."""
         super().close()
         self._selector = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<miowin.Waker token={getattr(self, '_token', None)} {self._state()}>"

@@ -19,15 +19,20 @@ A pipe has no socket descriptor to hand out: ``fileno()`` raises
 :class:`io.UnsupportedOperation`.
 """
 
+from __future__ import annotations
+
 import io
+from typing import Any, Optional, Type, TypeVar
 
 from . import _native
 from ._net import _Io, _LibrarySource
 
 _lib = _native.lib
 
+_P = TypeVar("_P", bound="_NamedPipe")
 
-def _name_bytes(name):
+
+def _name_bytes(name: str) -> bytes:
     if not isinstance(name, str):
         raise TypeError(f"a pipe name is a str, not {type(name).__name__}")
     if "\0" in name:
@@ -38,25 +43,25 @@ def _name_bytes(name):
 class _NamedPipe(_LibrarySource, _Io):
     """What both ends share: the name, the I/O of :class:`_Io`, ``take_error()``."""
 
-    _name = None
+    _name: Optional[str] = None
 
     @classmethod
-    def _open(cls, function, name, *args):
+    def _open(cls: Type[_P], function: str, name: str, *args: Any) -> _P:
         self = cls._create(function, _name_bytes(name), *args)
         self._name = name
         return self
 
     @property
-    def name(self):
+    def name(self) -> Optional[str]:
         """The name the pipe was created or opened with."""
         return self._name
 
-    def fileno(self):
+    def fileno(self) -> int:
         """Raises :class:`io.UnsupportedOperation`: a pipe is not a socket, and on Linux the
         descriptor behind a server changes as clients come and go."""
         raise io.UnsupportedOperation(f"{type(self).__name__} has no socket descriptor")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<miowin.{type(self).__name__} name={self._name!r} {self._state()}>"
 
 
@@ -72,7 +77,7 @@ class NamedPipeServer(_NamedPipe):
     _factories = "create()"
 
     @classmethod
-    def create(cls, name, buffer_size=0):
+    def create(cls, name: str, buffer_size: int = 0) -> NamedPipeServer:
         """Creates the pipe ``name`` (``"\\\\.\\pipe\\<name>"``), not yet connected.
         ``buffer_size`` sizes the read buffer and the OS pipe buffers on Windows (0: 4 KiB,
         ``MIOW_PIPE_BUFFER_SIZE``). The pipe is the only instance of its name: a second
@@ -83,7 +88,7 @@ class NamedPipeServer(_NamedPipe):
             raise ValueError(f"buffer_size must fit in 32 unsigned bits: {size}")
         return cls._open("miow_pipe_create", name, size)
 
-    def connect(self):
+    def connect(self) -> bool:
         """Accepts a client (``miow_pipe_connect``): True if one is connected, False if the
         connect is pending (also when it already was). Raises :class:`NotRegisteredError`
         before the first registration."""
@@ -93,7 +98,7 @@ class NamedPipeServer(_NamedPipe):
         self._check(rc, "miow_pipe_connect")
         return True
 
-    def disconnect(self):
+    def disconnect(self) -> None:
         """Drops the client (``miow_pipe_disconnect``); unread data is discarded. Harmless
         without a client. Call :meth:`connect` to accept the next one."""
         self._check(_lib.miow_pipe_disconnect(self._handle), "miow_pipe_disconnect")
@@ -105,7 +110,7 @@ class NamedPipeClient(_NamedPipe):
     _factories = "open()"
 
     @classmethod
-    def open(cls, name):
+    def open(cls, name: str) -> NamedPipeClient:
         """Opens the pipe ``name``. Raises :class:`PipeNotFoundError` (a
         :class:`FileNotFoundError`) when there is no such pipe, and :class:`PipeBusyError` when
         it is serving another client or is between two; then try again later."""

@@ -6,16 +6,30 @@ reports a socket's hang-up and error conditions the way EpollSelector does: to a
 a writer alike.
 
 Each registered file object gets a miowin Source whose token is its descriptor (its SOCKET
-value on Windows). Only sockets can be registered: a pipe, a tty or a regular file raises
-:class:`miowin.NotSocketError`.
+value on Windows). Sockets can always be registered. Any other descriptor (a pipe, a tty) needs
+a library that can watch it (:data:`ANY_DESCRIPTOR`); without one, and for a regular file in any
+case, registration raises :class:`miowin.NotSocketError` at once.
 """
 
-import selectors
-from collections.abc import Mapping
+from __future__ import annotations
 
-from . import _native
-from ._errors import NotRegisteredError
-from ._objects import DEFAULT_SIGNAL_INTERVAL, Selector, Source, _fileno, timeout_ms
+import ctypes
+import errno
+import selectors
+import sys
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+
+from . import _errors, _fast, _native
+from ._errors import NotSocketError
+from ._objects import (
+    _EVENT,
+    DEFAULT_SIGNAL_INTERVAL,
+    FileDescriptorLike,
+    Selector,
+    Source,
+    _fileno,
+    timeout_ms,
+)
 
 EVENT_READ = selectors.EVENT_READ
 EVENT_WRITE = selectors.EVENT_WRITE
@@ -23,13 +37,20 @@ SelectorKey = selectors.SelectorKey
 
 _ALL_EVENTS = EVENT_READ | EVENT_WRITE
 
+#: Whether MiowSelector takes any pollable descriptor (pipes, FIFOs, ttys, ptys), not only
+#: sockets: on Linux, when the loaded library exports ``miow_source_new_waitable``. (On Windows
+#: that call takes waitable handles, which are not what a selector is handed.)
+ANY_DESCRIPTOR = sys.platform.startswith("linux") and _native.has_export(
+    "miow_source_new_waitable"
+)
+
 # Which readiness bits wake a reader and which a writer. An error wakes both, as a hang-up
 # does (the library reports EPOLLHUP / AFD_POLL_ABORT as READABLE | WRITABLE anyway).
 _READ_BITS = _native.READABLE | _native.READ_CLOSED | _native.ERROR
 _WRITE_BITS = _native.WRITABLE | _native.WRITE_CLOSED | _native.ERROR
 
 
-def _interests(events):
+def _interests(events: int) -> int:
     interests = 0
     if events & EVENT_READ:
         interests |= _native.READABLE
@@ -38,28 +59,62 @@ def _interests(events):
     return interests
 
 
-def _check_events(events):
+#: events (1-3) -> the interests argument, made once for the raw calls.
+_INTERESTS = {events: ctypes.c_uint32(_interests(events)) for events in (1, 2, 3)}
+
+
+def _events_of(readiness: int) -> int:
+    events = 0
+    if readiness & _READ_BITS:
+        events |= EVENT_READ
+    if readiness & _WRITE_BITS:
+        events |= EVENT_WRITE
+    return events
+
+
+#: The six readiness bits (0x01-0x20) -> the selector events they report, as a table.
+_EVENTS = tuple(_events_of(readiness) for readiness in range(64))
+
+
+def _check_events(events: int) -> None:
     if not isinstance(events, int) or not events or events & ~_ALL_EVENTS:
         raise ValueError(f"Invalid events: {events!r}")
 
 
-class _KeyMapping(Mapping):
+def _new_source(fd: int) -> Source:
+    try:
+        return Source(fd)
+    except NotSocketError as e:
+        if e.errno == errno.EBADF:
+            raise  # a closed descriptor: the library's own error says so
+        if ANY_DESCRIPTOR:
+            return Source.waitable(fd)
+        raise NotSocketError(
+            e.code,
+            e.os_error,
+            f"FD {fd} is not a socket, and this miowin library watches sockets only (pipes, "
+            "ttys and files need miow_source_new_waitable, on Linux)",
+            "MiowSelector.register",
+        ) from None
+
+
+class _KeyMapping(Mapping[FileDescriptorLike, SelectorKey]):
     """The read-only view that get_map() returns: file object or descriptor -> SelectorKey."""
 
-    def __init__(self, selector):
+    def __init__(self, selector: MiowSelector) -> None:
         self._selector = selector
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._selector._keys)
 
-    def __getitem__(self, fileobj):
+    def __getitem__(self, fileobj: FileDescriptorLike) -> SelectorKey:
         selector = self._selector
         try:
             return selector._keys[selector._fileobj_lookup(fileobj)]
         except (KeyError, ValueError):
             raise KeyError(f"{fileobj!r} is not registered") from None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FileDescriptorLike]:
         return iter(self._selector._keys)
 
 
@@ -70,13 +125,19 @@ class MiowSelector(selectors.BaseSelector):
     select() blocked in the main thread returns to Python to run signal handlers.
     """
 
-    def __init__(self, *, signal_interval=DEFAULT_SIGNAL_INTERVAL):
-        self._selector = Selector(signal_interval=signal_interval)
-        self._keys = {}  # fd -> SelectorKey
-        self._sources = {}  # fd -> Source
-        self._map = _KeyMapping(self)
+    # The hot paths call the library through miowin._fast with ctypes arguments made once,
+    # and keep each registration's source as a bare handle (a c_void_p) rather than a Source
+    # object: register + unregister and select(0) then cost little more than EpollSelector's
+    # (bench_selector.py).
 
-    def _fileobj_lookup(self, fileobj):
+    def __init__(self, *, signal_interval: Optional[float] = DEFAULT_SIGNAL_INTERVAL) -> None:
+        self._selector = Selector(signal_interval=signal_interval)
+        self._c_selector = self._selector._c_handle
+        self._keys: Dict[int, SelectorKey] = {}
+        self._sources: Dict[int, ctypes.c_void_p] = {}  # fd -> the miow_source handle
+        self._map: Optional[_KeyMapping] = _KeyMapping(self)
+
+    def _fileobj_lookup(self, fileobj: FileDescriptorLike) -> int:
         """The descriptor of ``fileobj``; for an object closed since it was registered (its
         fileno() now fails or is -1), the descriptor it was registered under."""
         try:
@@ -87,42 +148,59 @@ class MiowSelector(selectors.BaseSelector):
                     return key.fd
             raise
 
-    def register(self, fileobj, events, data=None):
-        _check_events(events)
+    def register(
+        self, fileobj: FileDescriptorLike, events: int, data: Any = None
+    ) -> SelectorKey:
+        if events.__class__ is not int or not 0 < events <= _ALL_EVENTS:
+            _check_events(events)
         fd = self._fileobj_lookup(fileobj)
         if fd in self._keys:
             raise KeyError(f"{fileobj!r} (FD {fd}) is already registered")
         key = SelectorKey(fileobj, fd, events, data)
-        source = Source(fd)
-        try:
-            source.register(self._selector, fd, _interests(events))
-        except BaseException:
-            source.close()
-            raise
+        handle = ctypes.c_void_p()
+        if _fast.source_new(ctypes.byref(handle), _fast.c_socket(fd)):
+            # Not a socket (or not open): the documented error, or a source for any other
+            # descriptor where the library can watch one. Its handle is taken over.
+            source = _new_source(fd)
+            handle.value, source._handle = source._handle, None
+        rc = _fast.source_register(
+            handle, self._c_selector, ctypes.c_uint64(fd), _INTERESTS[events]
+        )
+        if rc:
+            _fast.source_free(handle)
+            raise _errors.make_error(rc, "miow_source_register")
         self._keys[fd] = key
-        self._sources[fd] = source
+        self._sources[fd] = handle
         return key
 
-    def _forget(self, fd):
+    def _forget(self, fd: int) -> SelectorKey:
         key = self._keys.pop(fd)
-        source = self._sources.pop(fd)
-        try:
-            source.deregister(self._selector)
-        except NotRegisteredError:
-            # The socket was closed (and its descriptor maybe reused) after it was
-            # registered: the library has dropped the registration already.
-            pass
-        finally:
-            source.close()
+        handle = self._sources.pop(fd)
+        rc = _fast.source_deregister(handle, self._c_selector)
+        os_error = _errors.last_os_error() if rc else 0
+        _fast.source_free(handle)
+        # MIOW_ENOENT: the socket was closed (and its descriptor maybe reused) after it was
+        # registered, and the library has dropped the registration already.
+        if rc and rc != _native.MIOW_ENOENT:
+            raise _errors.make_error(rc, "miow_source_deregister", os_error)
         return key
 
-    def unregister(self, fileobj):
+    def unregister(self, fileobj: FileDescriptorLike) -> SelectorKey:
         fd = self._fileobj_lookup(fileobj)
         if fd not in self._keys:
             raise KeyError(f"{fileobj!r} is not registered")
         return self._forget(fd)
 
-    def modify(self, fileobj, events, data=None):
+    def _reregister(self, fd: int, events: int) -> None:
+        rc = _fast.source_reregister(
+            self._sources[fd], self._c_selector, ctypes.c_uint64(fd), _INTERESTS[events]
+        )
+        if rc:
+            raise _errors.make_error(rc, "miow_source_reregister")
+
+    def modify(
+        self, fileobj: FileDescriptorLike, events: int, data: Any = None
+    ) -> SelectorKey:
         fd = self._fileobj_lookup(fileobj)
         key = self._keys.get(fd)
         if key is None:
@@ -130,7 +208,7 @@ class MiowSelector(selectors.BaseSelector):
         _check_events(events)
         if events != key.events:
             try:
-                self._sources[fd].reregister(self._selector, fd, _interests(events))
+                self._reregister(fd, events)
             except BaseException:
                 # As the standard selectors do (bpo-30014): a failed modify leaves the file
                 # object unregistered rather than half-registered.
@@ -141,35 +219,38 @@ class MiowSelector(selectors.BaseSelector):
             self._keys[fd] = key
         return key
 
-    def select(self, timeout=None):
+    def select(self, timeout: Optional[float] = None) -> List[Tuple[SelectorKey, int]]:
         selector = self._selector
-        ready = selector._poll_ms(timeout_ms(timeout))
-        capacity = selector.capacity
-        if len(ready) >= capacity and len(self._keys) > len(ready):
-            ready = self._drain(ready, capacity)
+        if timeout is None:
+            raw = selector._poll_raw(-1)
+        elif timeout <= 0:
+            raw = selector._poll_once(0)  # never sliced: skip the check
+        else:
+            raw = selector._poll_raw(timeout_ms(timeout))
+        if not raw:
+            return []
         keys = self._keys
-        result = []
-        for token, readiness in ready:
-            key = keys.get(token)
-            if key is None:
-                # Unregistered from another thread after the library had taken the event.
-                continue
-            events = 0
-            if readiness & _READ_BITS:
-                events |= EVENT_READ
-            if readiness & _WRITE_BITS:
-                events |= EVENT_WRITE
-            events &= key.events
-            if events:
-                result.append((key, events))
+        ready: Iterable[Tuple[Any, ...]] = _EVENT.iter_unpack(raw)
+        if len(raw) >= 16 * selector.capacity and len(keys) > len(raw) >> 4:
+            ready = self._drain(raw, selector.capacity)
+        result: List[Tuple[SelectorKey, int]] = []
+        append = result.append
+        get = keys.get
+        for token, readiness, _ in ready:
+            key = get(token)
+            # None: unregistered from another thread after the library had taken the event.
+            if key is not None:
+                events = _EVENTS[readiness & 0x3F] & key.events
+                if events:
+                    append((key, events))
         return result
 
-    def _drain(self, first, capacity):
+    def _drain(self, first: bytes, capacity: int) -> List[Tuple[int, int, int]]:
         """Collects more ready sockets than one library call returns, so that one select()
         reports every ready socket as the standard selectors do. The library keeps level-
         triggered sockets queued round-robin, so repeated non-blocking polls bring new tokens
         until the first repeat, or a short batch, shows the queue has been walked through."""
-        merged = dict(first)
+        merged = {token: readiness for token, readiness, _ in _EVENT.iter_unpack(first)}
         selector = self._selector
         while len(merged) < len(self._keys):
             batch = selector._poll_ms(0)
@@ -182,30 +263,36 @@ class MiowSelector(selectors.BaseSelector):
                     merged[token] = readiness
             if repeated or len(batch) < capacity:
                 break
-        return list(merged.items())
+        return [(token, readiness, 0) for token, readiness in merged.items()]
 
-    def close(self):
+    def close(self) -> None:
         if self._map is None:
             return
-        sources = list(self._sources.values())
+        handles = list(self._sources.values())
         self._sources.clear()
         self._keys.clear()
         self._map = None
         try:
-            for source in sources:
-                source.close()
+            for handle in handles:
+                _fast.source_free(handle)  # deregisters it too
         finally:
             self._selector.close()
 
-    def get_key(self, fileobj):
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except BaseException:
+            pass
+
+    def get_key(self, fileobj: FileDescriptorLike) -> SelectorKey:
         mapping = self._map
         if mapping is None:
             raise RuntimeError("Selector is closed")
         return mapping[fileobj]
 
-    def get_map(self):
+    def get_map(self) -> Optional[Mapping[FileDescriptorLike, SelectorKey]]:  # type: ignore[override]
         return self._map
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         state = "closed" if self._map is None else f"{len(self._keys)} registered"
         return f"<miowin.selectors.MiowSelector {state}>"

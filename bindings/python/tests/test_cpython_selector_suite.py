@@ -25,7 +25,7 @@ import unittest.mock
 
 import pytest
 
-from miowin import NotSocketError, Source
+from miowin import NotSocketError
 from miowin.selectors import MiowSelector
 
 try:
@@ -58,7 +58,7 @@ class MiowSelectorTestCase(
         s.register(rd, selectors.EVENT_READ)
         self.assertEqual(len(s.get_map()), 1)
         with unittest.mock.patch.object(
-            Source, "reregister", side_effect=ZeroDivisionError
+            MiowSelector, "_reregister", side_effect=ZeroDivisionError
         ):
             with self.assertRaises(ZeroDivisionError):
                 s.modify(rd, selectors.EVENT_WRITE)
@@ -96,7 +96,9 @@ class MiowSelectorTestCase(
         # with EBADF, and no key is left.
         s = self.SELECTOR()
         self.addCleanup(s.close)
-        bad_fd = test_selectors.os_helper.make_bad_fd()
+        # test.support.os_helper is 3.10+; 3.8 and 3.9 have make_bad_fd in test.support.
+        helpers = getattr(test_selectors, "os_helper", None) or test_selectors.support
+        bad_fd = helpers.make_bad_fd()
         with self.assertRaises(OSError) as cm:
             s.register(bad_fd, selectors.EVENT_READ)
         self.assertEqual(cm.exception.errno, errno.EBADF)

@@ -13,6 +13,7 @@ from conftest import REPO
 DOCS = {
     "docs/python.md": [
         ["b'hello, miowin'"],
+        ["MiowEventLoop"],
         ["reader 1 b'ping'"],
         ["[(7, 1)]", "[(99, 1)]"],
         ["b'hello' True", "would block", "True"],
