@@ -64,6 +64,11 @@ int32_t support_thread_last_error(void);
 
 /* How many OS handles the process holds; see the platform file for how it is counted. */
 uint64_t support_handle_probe(void);
+/* How many handles `rounds` runs of round(arg) leave open, counted after one unmeasured warm-up
+ * run. The warm-up absorbs what the platform creates once, on first use, and keeps for the
+ * process (Wine 10 opens one such handle the first time a socket with a poll request pending
+ * is closed; docs/building.md); a real leak still grows with every measured round. */
+int64_t support_handle_growth(void (*round)(void *), void *arg, int rounds);
 
 typedef struct support_thread support_thread;
 support_thread *support_thread_start(void (*fn)(void *), void *arg);
