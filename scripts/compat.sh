@@ -68,6 +68,7 @@ for suite in "${suites[@]}"; do
   (cd "$(dirname "$exe")" && timeout 300 "${run[@]}" "$exe") >"$out" 2>&1
   status=$?
   set -e
+  sed -i 's/\r$//' "$out"   # Wine's console writes CRLF
   started=$(grep -c '^\[==========\] Running' "$out" || true)
   finished=$(grep -cE '^\[==========\] [0-9]+ test\(s\) run\.' "$out" || true)
   mapfile -t bad < <(sed -nE 's/^\[  (FAILED|ERROR)   ?\] ([A-Za-z_][A-Za-z0-9_]*)$/\2/p' "$out" | sort -u)
