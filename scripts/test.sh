@@ -24,6 +24,7 @@ timed() {
   shift
   "$@" || status=$?
   timings+=("$(printf '%-34s %5ds' "$label" $((SECONDS - start)))")
+  echo "test.sh: time: ${timings[-1]}"
   return "$status"
 }
 
