@@ -27,8 +27,15 @@ if(WIN32)
   find_program(MIOW_LLVM_DLLTOOL NAMES llvm-dlltool llvm-dlltool-14 REQUIRED)
   find_program(MIOW_LLVM_NM NAMES llvm-nm llvm-nm-14 REQUIRED)
   set(MIOW_MSVC_IMPLIB ${PROJECT_BINARY_DIR}/src/miowin.lib)
+  # On x86 the .def's plain names become cdecl symbols (_miow_version) imported by their
+  # undecorated name (import name type "noprefix"), which is what the DLL exports.
+  if(CMAKE_SIZEOF_VOID_P EQUAL 4)
+    set(MIOW_DLLTOOL_MACHINE i386)
+  else()
+    set(MIOW_DLLTOOL_MACHINE i386:x86-64)
+  endif()
   add_custom_command(OUTPUT ${MIOW_MSVC_IMPLIB}
-    COMMAND ${MIOW_LLVM_DLLTOOL} -m i386:x86-64 -d ${MIOW_DEF_FILE} -l ${MIOW_MSVC_IMPLIB}
+    COMMAND ${MIOW_LLVM_DLLTOOL} -m ${MIOW_DLLTOOL_MACHINE} -d ${MIOW_DEF_FILE} -l ${MIOW_MSVC_IMPLIB}
     DEPENDS ${MIOW_DEF_FILE}
     COMMENT "Making the MSVC import library miowin.lib from the .def")
   add_custom_target(miowin_msvc_implib ALL DEPENDS ${MIOW_MSVC_IMPLIB})

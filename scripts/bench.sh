@@ -3,6 +3,8 @@
 # against WSAPoll, select() and a bare AFD loop (the floor) at N = 10 to 10,000 sockets, then
 # miowin at several poll-group sizes (MIOW_POLL_GROUP_SIZE), each built in build/bench-g<size>.
 # All runs share one Wine prefix, build/bench/wineprefix, so their numbers are comparable.
+# --wine 10 runs them under Wine 10 in the Debian trixie root of scripts/wine10.sh instead of
+# the host's Wine 8 (prefix build/bench/wineprefix-wine10), to compare the two Wines.
 # The default run takes about 5 minutes on a 2-core machine; --quick is a smoke test.
 # --net runs the network benchmark instead (bench_net: TCP echo and UDP ping-pong on miowin's own
 # sockets against the same workloads on Winsock with WSAPoll), in about 2 minutes.
@@ -16,6 +18,7 @@ usage: scripts/bench.sh [options] [-- bench_scaling or bench_net options]
   --groups "A B"   poll-group sizes to compare (default "1 32 256")
   --no-groups      skip the group-size comparison
   --no-main        skip the main table (miowin, floor, WSAPoll, select)
+  --wine 8|10      the Wine to run under: 8, the host's (default), or 10 (scripts/wine10.sh)
   --dll            time miowin through miowin.dll (bench_scaling) instead of the static
                    build (bench_scaling_static); the DLL build cannot count miowin's AFD calls
   --native         instead of all that: build with the linux preset and compare miowin's
@@ -41,6 +44,7 @@ EOF
 }
 
 groups="1 32 256"
+wine_version=${MIOW_WINE:-8}
 run_main=1
 quick=0
 net=0
@@ -54,6 +58,9 @@ while [ $# -gt 0 ]; do
     --no-groups) groups="" ;;
     --no-main) run_main=0 ;;
     --dll) program=bench_scaling ;;
+    --wine)
+      wine_version=${2:?--wine needs 8 or 10}; shift
+      case "$wine_version" in 8 | 10) ;; *) usage >&2; exit 2 ;; esac ;;
     --net) net=1 ;;
     --epoll) epoll=1 ;;
     --native)
@@ -95,6 +102,20 @@ mkdir -p "$prefix_root"
 export WINEDEBUG=-all
 export WINEPREFIX="$PWD/$prefix_root/wineprefix"
 export WINEDLLOVERRIDES="mscoree,mshtml="
+if [ "$wine_version" = 10 ]; then
+  export WINEPREFIX="$PWD/$prefix_root/wineprefix-wine10"
+  bash scripts/wine10.sh root >/dev/null
+fi
+
+# wine PROGRAM [ARGS...]: under the chosen Wine, in the benchmark's prefix.
+wine() {
+  if [ "$wine_version" = 10 ]; then
+    bash scripts/wine10.sh run "$WINEPREFIX" win64 "$@"
+  else
+    command wine "$@"
+  fi
+}
+log "running under Wine $wine_version"
 
 # build DIR [cmake -D options...]: configures DIR with the mingw64 preset and builds the
 # benchmark there.

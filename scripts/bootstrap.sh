@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing miowin needs on a fresh Debian machine (the mingw-w64
-# cross toolchain, Wine, the native toolchain with cmocka and valgrind, clang with libFuzzer,
-# CMake, Doxygen), and
-# cross-builds cmocka for mingw-w64 into a cache outside the work tree. Safe to run again: every step checks
-# first whether its result is already there.
+# cross toolchains for x64 and x86, Wine, debootstrap for the Wine 10 root of
+# scripts/wine10.sh, the native toolchain with cmocka and valgrind, clang with libFuzzer, CMake,
+# Doxygen), and cross-builds cmocka for both mingw-w64 targets into a cache outside the work
+# tree. Safe to run again: every step checks first whether its result is already there.
 set -euo pipefail
 
 CACHE_DIR=${MIOWIN_CACHE:-$HOME/.cache/miowin}
-CMOCKA_PREFIX="$CACHE_DIR/cmocka-mingw64"
 
 log() { printf 'bootstrap: %s\n' "$*"; }
 
@@ -18,6 +17,9 @@ as_root() {
 need_packages=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_cmd x86_64-w64-mingw32-gcc || need_packages+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
+have_cmd i686-w64-mingw32-gcc || need_packages+=(gcc-mingw-w64-i686 binutils-mingw-w64-i686)
+# Makes the Debian trixie root with Wine 10 and wine32 (scripts/wine10.sh).
+have_cmd debootstrap || need_packages+=(debootstrap)
 have_cmd wine || need_packages+=(wine)
 dpkg -s wine64 >/dev/null 2>&1 || need_packages+=(wine64)
 have_cmd cmake || need_packages+=(cmake)
@@ -55,14 +57,19 @@ if [ ${#need_packages[@]} -gt 0 ]; then
 fi
 
 # Debian ships cmocka only for the host; its source package builds unchanged for mingw.
-if [ ! -f "$CMOCKA_PREFIX/lib/libcmocka-static.a" ] && [ ! -f "$CMOCKA_PREFIX/lib/libcmocka.a" ]; then
-  log "cross-building cmocka into $CMOCKA_PREFIX"
-  work="$CACHE_DIR/cmocka-src"
+# cross_build_cmocka TRIPLE PREFIX: cmocka for that mingw-w64 target, installed into PREFIX.
+cross_build_cmocka() {
+  local triple=$1 prefix=$2
+  if [ -f "$prefix/lib/libcmocka-static.a" ] || [ -f "$prefix/lib/libcmocka.a" ]; then
+    return
+  fi
+  log "cross-building cmocka for $triple into $prefix"
+  local work="$CACHE_DIR/cmocka-src"
   rm -rf "$work"
   mkdir -p "$work/lists/partial"
 
   # A private deb-src list built from the machine's own deb entries, so no mirror is named here.
-  src_list="$work/sources.list"
+  local src_list="$work/sources.list" f uri key
   : >"$src_list"
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] || continue
@@ -75,24 +82,27 @@ if [ ! -f "$CMOCKA_PREFIX/lib/libcmocka-static.a" ] && [ ! -f "$CMOCKA_PREFIX/li
     sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) \([a-z]*\) .*/deb-src \1\2 \3 main/p' \
       /etc/apt/sources.list | grep -v security >>"$src_list" || true
   fi
-  apt_opts=(-o "Dir::Etc::SourceList=$src_list" -o Dir::Etc::SourceParts=/dev/null -o APT::Sandbox::User=root
-            -o "Dir::State::Lists=$work/lists")
+  local apt_opts=(-o "Dir::Etc::SourceList=$src_list" -o Dir::Etc::SourceParts=/dev/null
+                  -o APT::Sandbox::User=root -o "Dir::State::Lists=$work/lists")
   as_root apt-get "${apt_opts[@]}" update -qq
   (cd "$work" && apt-get "${apt_opts[@]}" source --download-only cmocka >/dev/null)
+  local dsc
   dsc=$(ls "$work"/cmocka_*.dsc | head -n 1)
   (cd "$work" && dpkg-source --no-check -x "$dsc" tree >/dev/null)
 
   cmake -S "$work/tree" -B "$work/build" \
     -DCMAKE_SYSTEM_NAME=Windows \
-    -DCMAKE_C_COMPILER=x86_64-w64-mingw32-gcc \
-    -DCMAKE_RC_COMPILER=x86_64-w64-mingw32-windres \
+    -DCMAKE_C_COMPILER="$triple-gcc" \
+    -DCMAKE_RC_COMPILER="$triple-windres" \
     -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_INSTALL_PREFIX="$CMOCKA_PREFIX" \
+    -DCMAKE_INSTALL_PREFIX="$prefix" \
     -DWITH_STATIC_LIB=ON -DUNIT_TESTING=OFF -DWITH_EXAMPLES=OFF >/dev/null
   cmake --build "$work/build" -j2 >/dev/null
   cmake --install "$work/build" >/dev/null
   rm -rf "$work"
-fi
+}
+cross_build_cmocka x86_64-w64-mingw32 "$CACHE_DIR/cmocka-mingw64"
+cross_build_cmocka i686-w64-mingw32 "$CACHE_DIR/cmocka-mingw32"
 
 # The .NET binding needs the .NET SDK, which is not a Debian package: the machine provides it.
 if ! have_cmd dotnet; then
@@ -100,4 +110,4 @@ if ! have_cmd dotnet; then
   exit 1
 fi
 
-log "ready (cmocka for mingw in $CMOCKA_PREFIX)"
+log "ready (cmocka for mingw in $CACHE_DIR/cmocka-mingw64 and cmocka-mingw32)"

@@ -24,6 +24,13 @@ int support_selector_teardown(void **state) {
   return 0;
 }
 
+int64_t support_handle_growth(void (*round)(void *), void *arg, int rounds) {
+  round(arg);
+  uint64_t before = support_handle_probe();
+  for (int i = 0; i < rounds; i++) round(arg);
+  return (int64_t)(support_handle_probe() - before);
+}
+
 uint32_t poll_once(miow_selector *sel, uint64_t token, int64_t timeout_ms) {
   miow_event events[BATCH];
   size_t count = 0;

@@ -68,6 +68,12 @@ uint64_t support_handle_probe(void);
  * and Linux hand out the lowest free slot, so a leaked handle below the old lowest shows. */
 uint64_t support_lowest_free_handle(void);
 
+/* How many handles `rounds` runs of round(arg) leave open, counted after one unmeasured warm-up
+ * run. The warm-up absorbs what the platform creates once, on first use, and keeps for the
+ * process (Wine 10 opens one such handle the first time a socket with a poll request pending
+ * is closed; docs/building.md); a real leak still grows with every measured round. */
+int64_t support_handle_growth(void (*round)(void *), void *arg, int rounds);
+
 typedef struct support_thread support_thread;
 support_thread *support_thread_start(void (*fn)(void *), void *arg);
 void support_thread_join(support_thread *t);
