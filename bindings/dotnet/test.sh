@@ -2,11 +2,14 @@
 # Tests the .NET binding, after build/linux and build/mingw64 were built: restores, builds, runs
 # the xunit tests against build/linux/src/libmiowin.so (net8.0 and netstandard2.0 builds of the
 # binding), packs the .nupkg and checks its contents, builds and runs the example of
-# docs/dotnet.md against that package, and runs the same tests under Wine against
-# build/mingw64/src/miowin.dll as a self-contained win-x64 program. Every output goes to
-# build/dotnet. Ends with "N passed, N failed"; exits non-zero on any failure.
+# docs/dotnet.md against that package, runs the consumer tests (tests/Miowin.Consumer/consumer.sh:
+# a user's project consuming the package by version, published in every layout and run without
+# MIOWIN_LIBRARY, win-x64 under Wine and linux-x64 natively), and runs the xunit tests under Wine
+# against build/mingw64/src/miowin.dll as a self-contained win-x64 program. Every output goes to
+# build/dotnet and a temporary folder. Ends with "dotnet: N passed, N failed"; exits non-zero on
+# any failure. About 4 minutes on two idle cores (the consumer tests about 70-85 s of it).
 #
-# Environment: MIOWIN_DOTNET_SKIP_WINE=1 skips the Wine run (counted as neither passed nor
+# Environment: MIOWIN_DOTNET_SKIP_WINE=1 skips the Wine runs (counted as neither passed nor
 # failed, and said so); WINEPREFIX overrides build/mingw64/wineprefix.
 set -euo pipefail
 

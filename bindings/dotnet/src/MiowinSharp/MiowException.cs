@@ -1,100 +1,280 @@
-// The exception that every failed miowin call becomes.
+// The exception types a failed miowin call becomes, one per .NET category, all carrying the
+// library's code (IMiowError); MiowErrors.Create picks the type.
 using System;
+using System.IO;
 using System.Net.Sockets;
 
 namespace Miowin
 {
     /// <summary>
-    /// A miowin call failed. <see cref="Code"/> is the library's error code and
-    /// <see cref="OsError"/> the OS error behind it: a Win32 or Winsock code on Windows, an
-    /// <c>errno</c> value elsewhere.
+    /// The library's code and OS error, on every exception that a failed miowin call becomes
+    /// (<see cref="MiowSocketException"/>, <see cref="MiowIOException"/>,
+    /// <see cref="MiowArgumentException"/>, <see cref="MiowInvalidOperationException"/>,
+    /// <see cref="MiowNotSupportedException"/>, <see cref="MiowObjectDisposedException"/>,
+    /// <see cref="MiowException"/>).
     /// </summary>
-    /// <remarks>
-    /// Argument errors that the binding detects itself (a null array, a negative timeout) are
-    /// the usual <see cref="ArgumentException"/> types, and calls on a disposed object throw
-    /// <see cref="ObjectDisposedException"/>; everything the C library rejects is a
-    /// <see cref="MiowException"/>.
-    /// </remarks>
-    public class MiowException : Exception
+    public interface IMiowError
     {
-        /// <summary>Creates the exception for a code and an OS error.</summary>
+        /// <summary>The library's error code.</summary>
+        MiowErrorCode Code { get; }
+
+        /// <summary>
+        /// The OS error behind the failure, as <c>miow_last_os_error()</c> reported it right after
+        /// the call: a Win32 or Winsock code on Windows, an <c>errno</c> value elsewhere; 0 if none.
+        /// </summary>
+        int OsError { get; }
+    }
+
+    /// <summary>
+    /// A miowin failure that no more specific .NET exception describes: <see cref="MiowErrorCode.OutOfMemory"/>,
+    /// <see cref="MiowErrorCode.OsError"/> outside socket and pipe I/O, and codes unknown to this
+    /// binding (a newer library).
+    /// </summary>
+    public class MiowException : Exception, IMiowError
+    {
+        /// <summary>Creates the exception with a default message and <see cref="MiowErrorCode.OsError"/>.</summary>
+        public MiowException() : this(MiowErrorCode.OsError, 0)
+        {
+        }
+
+        /// <summary>Creates the exception with a message.</summary>
+        /// <param name="message">The message.</param>
+        public MiowException(string message) : base(message) => Code = MiowErrorCode.OsError;
+
+        /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+        /// <param name="message">The message.</param>
+        /// <param name="innerException">The cause.</param>
+        public MiowException(string message, Exception innerException) : base(message, innerException) => Code = MiowErrorCode.OsError;
+
+        /// <summary>Creates the exception for a code and an OS error, with the library's message.</summary>
         /// <param name="code">The library's error code.</param>
         /// <param name="osError">The OS error code, or 0 if none was recorded.</param>
-        public MiowException(MiowErrorCode code, int osError)
-            : base($"miowin: {MiowLibrary.Describe(code)} ({CName(code)}, OS error {osError})")
+        public MiowException(MiowErrorCode code, int osError) : base(MiowErrors.Message(code, osError))
         {
             Code = code;
             OsError = osError;
         }
 
-        /// <summary>The library's error code.</summary>
+        /// <inheritdoc />
         public MiowErrorCode Code { get; }
 
-        /// <summary>
-        /// The OS error behind the failure, as <c>miow_last_os_error()</c> reported it right after
-        /// the call (the same value <c>Marshal.GetLastPInvokeError()</c> holds then).
-        /// </summary>
+        /// <inheritdoc />
         public int OsError { get; }
+    }
 
-        /// <summary>
-        /// The <see cref="System.Net.Sockets.SocketError"/> that .NET's own sockets report for the
-        /// same failure (as <see cref="SocketException.SocketErrorCode"/>), so that code handling
-        /// both can branch on one value; <see cref="SocketError.SocketError"/> for a code with no
-        /// socket counterpart.
-        /// </summary>
-        public SocketError SocketErrorCode => Code switch
+    /// <summary>
+    /// An OS socket failure (refused, reset, aborted, address in use, timed out, ...), as the
+    /// <see cref="SocketException"/> .NET's own sockets throw, with the same
+    /// <see cref="SocketException.SocketErrorCode"/>; <see cref="Code"/> keeps the library's code.
+    /// </summary>
+    /// <remarks><see cref="SocketException"/> takes no inner exception, so neither does this type.</remarks>
+    public class MiowSocketException : SocketException, IMiowError
+    {
+        private readonly string _message;
+
+        /// <summary>Creates the exception for <see cref="SocketError.SocketError"/>.</summary>
+        public MiowSocketException() : this(MiowErrorCode.OsError, 0)
         {
-            MiowErrorCode.InvalidArgument => SocketError.InvalidArgument,
-            MiowErrorCode.NotSocket => SocketError.NotSocket,
-            MiowErrorCode.WouldBlock => SocketError.WouldBlock,
-            MiowErrorCode.ConnectionRefused => SocketError.ConnectionRefused,
-            MiowErrorCode.ConnectionReset => SocketError.ConnectionReset,
-            MiowErrorCode.ConnectionAborted => SocketError.ConnectionAborted,
-            MiowErrorCode.NotConnected => SocketError.NotConnected,
-            MiowErrorCode.AddressInUse => SocketError.AddressAlreadyInUse,
-            MiowErrorCode.AddressNotAvailable => SocketError.AddressNotAvailable,
-            MiowErrorCode.MessageSize => SocketError.MessageSize,
-            MiowErrorCode.Shutdown => SocketError.Shutdown,
-            MiowErrorCode.TimedOut => SocketError.TimedOut,
-            MiowErrorCode.NotSupported => SocketError.OperationNotSupported,
-            // .NET reports EPIPE on Unix as Shutdown too.
-            MiowErrorCode.BrokenPipe => SocketError.Shutdown,
-            // The pipe codes have none: .NET's pipes throw IOException, FileNotFoundException or
-            // TimeoutException instead.
-            _ => SocketError.SocketError,
-        };
+        }
 
-        /// <summary>The C name of a code, for messages.</summary>
-        internal static string CName(MiowErrorCode code) => code switch
+        /// <summary>Creates the exception with a message, for <see cref="SocketError.SocketError"/>.</summary>
+        /// <param name="message">The message.</param>
+        public MiowSocketException(string message) : base((int)SocketError.SocketError)
         {
-            MiowErrorCode.InvalidArgument => "MIOW_EINVAL",
-            MiowErrorCode.BadHandle => "MIOW_EBADHANDLE",
-            MiowErrorCode.OutOfMemory => "MIOW_ENOMEM",
-            MiowErrorCode.AlreadyRegistered => "MIOW_EEXIST",
-            MiowErrorCode.NotRegistered => "MIOW_ENOENT",
-            MiowErrorCode.Busy => "MIOW_EBUSY",
-            MiowErrorCode.NotSocket => "MIOW_ENOTSOCK",
-            MiowErrorCode.Closed => "MIOW_ECLOSED",
-            MiowErrorCode.OsError => "MIOW_EOS",
-            MiowErrorCode.WouldBlock => "MIOW_EWOULDBLOCK",
-            MiowErrorCode.ConnectionRefused => "MIOW_ECONNREFUSED",
-            MiowErrorCode.ConnectionReset => "MIOW_ECONNRESET",
-            MiowErrorCode.ConnectionAborted => "MIOW_ECONNABORTED",
-            MiowErrorCode.NotConnected => "MIOW_ENOTCONN",
-            MiowErrorCode.AddressInUse => "MIOW_EADDRINUSE",
-            MiowErrorCode.AddressNotAvailable => "MIOW_EADDRNOTAVAIL",
-            MiowErrorCode.MessageSize => "MIOW_EMSGSIZE",
-            MiowErrorCode.Shutdown => "MIOW_ESHUTDOWN",
-            MiowErrorCode.TimedOut => "MIOW_ETIMEDOUT",
-            MiowErrorCode.NotSupported => "MIOW_ENOTSUP",
-            MiowErrorCode.BrokenPipe => "MIOW_EPIPE",
-            MiowErrorCode.PipeBusy => "MIOW_EPIPEBUSY",
-            MiowErrorCode.PipeNotFound => "MIOW_ENOTFOUND",
-            _ => "code " + (int)code,
-        };
+            _message = message;
+            Code = MiowErrorCode.OsError;
+        }
 
-        /// <summary>Builds the exception for a failed call, reading the OS error at once.</summary>
-        internal static MiowException FromResult(int result) =>
-            new MiowException((MiowErrorCode)result, NativeMethods.miow_last_os_error());
+        /// <summary>Creates the exception for a code and an OS error, with the library's message.</summary>
+        /// <param name="code">The library's error code.</param>
+        /// <param name="osError">The OS error code, or 0 if none was recorded.</param>
+        public MiowSocketException(MiowErrorCode code, int osError) : base((int)MiowErrors.SocketErrorOf(code))
+        {
+            _message = MiowErrors.Message(code, osError);
+            Code = code;
+            OsError = osError;
+        }
+
+        /// <inheritdoc />
+        public override string Message => _message;
+
+        /// <inheritdoc />
+        public MiowErrorCode Code { get; }
+
+        /// <inheritdoc />
+        public int OsError { get; }
+    }
+
+    /// <summary>A failure of pipe I/O, or a pipe that is busy or missing, as the <see cref="IOException"/> .NET's own pipes throw.</summary>
+    public class MiowIOException : IOException, IMiowError
+    {
+        /// <summary>Creates the exception with a default message.</summary>
+        public MiowIOException() : this(MiowErrorCode.OsError, 0)
+        {
+        }
+
+        /// <summary>Creates the exception with a message.</summary>
+        /// <param name="message">The message.</param>
+        public MiowIOException(string message) : base(message) => Code = MiowErrorCode.OsError;
+
+        /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+        /// <param name="message">The message.</param>
+        /// <param name="innerException">The cause.</param>
+        public MiowIOException(string message, Exception innerException) : base(message, innerException) => Code = MiowErrorCode.OsError;
+
+        /// <summary>Creates the exception for a code and an OS error, with the library's message.</summary>
+        /// <param name="code">The library's error code.</param>
+        /// <param name="osError">The OS error code, or 0 if none was recorded.</param>
+        public MiowIOException(MiowErrorCode code, int osError) : base(MiowErrors.Message(code, osError))
+        {
+            Code = code;
+            OsError = osError;
+        }
+
+        /// <inheritdoc />
+        public MiowErrorCode Code { get; }
+
+        /// <inheritdoc />
+        public int OsError { get; }
+    }
+
+    /// <summary>An argument the library rejected (<see cref="MiowErrorCode.InvalidArgument"/>): bad interests, an address that is not numeric.</summary>
+    public class MiowArgumentException : ArgumentException, IMiowError
+    {
+        /// <summary>Creates the exception with a default message.</summary>
+        public MiowArgumentException() : this(MiowErrorCode.InvalidArgument, 0)
+        {
+        }
+
+        /// <summary>Creates the exception with a message.</summary>
+        /// <param name="message">The message.</param>
+        public MiowArgumentException(string message) : base(message) => Code = MiowErrorCode.InvalidArgument;
+
+        /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+        /// <param name="message">The message.</param>
+        /// <param name="innerException">The cause.</param>
+        public MiowArgumentException(string message, Exception innerException) : base(message, innerException) => Code = MiowErrorCode.InvalidArgument;
+
+        /// <summary>Creates the exception for a code and an OS error, with the library's message.</summary>
+        /// <param name="code">The library's error code.</param>
+        /// <param name="osError">The OS error code, or 0 if none was recorded.</param>
+        public MiowArgumentException(MiowErrorCode code, int osError) : base(MiowErrors.Message(code, osError))
+        {
+            Code = code;
+            OsError = osError;
+        }
+
+        /// <inheritdoc />
+        public MiowErrorCode Code { get; }
+
+        /// <inheritdoc />
+        public int OsError { get; }
+    }
+
+    /// <summary>
+    /// A call in the wrong state: already registered, not registered, registered with another
+    /// selector, or a second thread polling (<see cref="MiowErrorCode.AlreadyRegistered"/>,
+    /// <see cref="MiowErrorCode.NotRegistered"/>, <see cref="MiowErrorCode.Busy"/>).
+    /// </summary>
+    public class MiowInvalidOperationException : InvalidOperationException, IMiowError
+    {
+        /// <summary>Creates the exception with a default message.</summary>
+        public MiowInvalidOperationException() : this(MiowErrorCode.NotRegistered, 0)
+        {
+        }
+
+        /// <summary>Creates the exception with a message.</summary>
+        /// <param name="message">The message.</param>
+        public MiowInvalidOperationException(string message) : base(message) => Code = MiowErrorCode.NotRegistered;
+
+        /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+        /// <param name="message">The message.</param>
+        /// <param name="innerException">The cause.</param>
+        public MiowInvalidOperationException(string message, Exception innerException) : base(message, innerException) => Code = MiowErrorCode.NotRegistered;
+
+        /// <summary>Creates the exception for a code and an OS error, with the library's message.</summary>
+        /// <param name="code">The library's error code.</param>
+        /// <param name="osError">The OS error code, or 0 if none was recorded.</param>
+        public MiowInvalidOperationException(MiowErrorCode code, int osError) : base(MiowErrors.Message(code, osError))
+        {
+            Code = code;
+            OsError = osError;
+        }
+
+        /// <inheritdoc />
+        public MiowErrorCode Code { get; }
+
+        /// <inheritdoc />
+        public int OsError { get; }
+    }
+
+    /// <summary>A call that does not apply to this kind of source or socket (<see cref="MiowErrorCode.NotSupported"/>).</summary>
+    public class MiowNotSupportedException : NotSupportedException, IMiowError
+    {
+        /// <summary>Creates the exception with a default message.</summary>
+        public MiowNotSupportedException() : this(MiowErrorCode.NotSupported, 0)
+        {
+        }
+
+        /// <summary>Creates the exception with a message.</summary>
+        /// <param name="message">The message.</param>
+        public MiowNotSupportedException(string message) : base(message) => Code = MiowErrorCode.NotSupported;
+
+        /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+        /// <param name="message">The message.</param>
+        /// <param name="innerException">The cause.</param>
+        public MiowNotSupportedException(string message, Exception innerException) : base(message, innerException) => Code = MiowErrorCode.NotSupported;
+
+        /// <summary>Creates the exception for a code and an OS error, with the library's message.</summary>
+        /// <param name="code">The library's error code.</param>
+        /// <param name="osError">The OS error code, or 0 if none was recorded.</param>
+        public MiowNotSupportedException(MiowErrorCode code, int osError) : base(MiowErrors.Message(code, osError))
+        {
+            Code = code;
+            OsError = osError;
+        }
+
+        /// <inheritdoc />
+        public MiowErrorCode Code { get; }
+
+        /// <inheritdoc />
+        public int OsError { get; }
+    }
+
+    /// <summary>
+    /// A handle that was freed (<see cref="MiowErrorCode.BadHandle"/>), or a selector freed during
+    /// the call (<see cref="MiowErrorCode.Closed"/>), when no disposed object of this binding
+    /// explains it (those throw a plain <see cref="ObjectDisposedException"/>).
+    /// </summary>
+    public class MiowObjectDisposedException : ObjectDisposedException, IMiowError
+    {
+        /// <summary>Creates the exception with a default message.</summary>
+        public MiowObjectDisposedException() : this(MiowErrorCode.BadHandle, 0)
+        {
+        }
+
+        /// <summary>Creates the exception with a message.</summary>
+        /// <param name="message">The message.</param>
+        public MiowObjectDisposedException(string message) : base(null, message) => Code = MiowErrorCode.BadHandle;
+
+        /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+        /// <param name="message">The message.</param>
+        /// <param name="innerException">The cause.</param>
+        public MiowObjectDisposedException(string message, Exception innerException) : base(message, innerException) => Code = MiowErrorCode.BadHandle;
+
+        /// <summary>Creates the exception for a code and an OS error, with the library's message.</summary>
+        /// <param name="code">The library's error code.</param>
+        /// <param name="osError">The OS error code, or 0 if none was recorded.</param>
+        public MiowObjectDisposedException(MiowErrorCode code, int osError) : base(null, MiowErrors.Message(code, osError))
+        {
+            Code = code;
+            OsError = osError;
+        }
+
+        /// <inheritdoc />
+        public MiowErrorCode Code { get; }
+
+        /// <inheritdoc />
+        public int OsError { get; }
     }
 }
