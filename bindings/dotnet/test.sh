@@ -2,11 +2,14 @@
 # Tests the .NET binding, after build/linux and build/mingw64 were built: restores, builds, runs
 # the xunit tests against build/linux/src/libmiowin.so (net8.0 and netstandard2.0 builds of the
 # binding), packs the .nupkg and checks its contents, builds and runs the example of
-# docs/dotnet.md against that package, and runs the same tests under Wine against
-# build/mingw64/src/miowin.dll as a self-contained win-x64 program. Every output goes to
-# build/dotnet. Ends with "N passed, N failed"; exits non-zero on any failure.
+# docs/dotnet.md against that package, runs the consumer tests (tests/Miowin.Consumer/consumer.sh:
+# a user's project consuming the package by version, published in every layout and run without
+# MIOWIN_LIBRARY, win-x64 under Wine and linux-x64 natively), and runs the xunit tests under Wine
+# against build/mingw64/src/miowin.dll as a self-contained win-x64 program. Every output goes to
+# build/dotnet and a temporary folder. Ends with "dotnet: N passed, N failed"; exits non-zero on
+# any failure. About 4 minutes on two idle cores (the consumer tests about 70-85 s of it).
 #
-# Environment: MIOWIN_DOTNET_SKIP_WINE=1 skips the Wine run (counted as neither passed nor
+# Environment: MIOWIN_DOTNET_SKIP_WINE=1 skips the Wine runs (counted as neither passed nor
 # failed, and said so); WINEPREFIX overrides build/mingw64/wineprefix.
 set -euo pipefail
 
@@ -15,7 +18,9 @@ root=$(cd "$here/../.." && pwd)
 out="$root/build/dotnet"
 linux_lib="$root/build/linux/src/libmiowin.so"
 win_dll="$root/build/mingw64/src/miowin.dll"
-package="$out/package/release/Miowin.1.1.0.nupkg"
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$here/src/MiowinSharp/MiowinSharp.csproj")
+feed="$out/package/release"
+package="$feed/MiowinSharp.$version.nupkg"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # One build node: the machine has two cores, and the test runs want one of them.
@@ -24,7 +29,8 @@ msbuild_opts=(-m:1 -p:BuildInParallel=false --nologo)
 total_passed=0
 total_failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+consumer=
+trap 'rm -f "$log"; if [ -n "$consumer" ]; then rm -rf "$consumer"; fi' EXIT
 
 step() { printf '=== dotnet: %s\n' "$*"; }
 pass() { total_passed=$((total_passed + 1)); }
@@ -74,7 +80,7 @@ done
 # --- Restore and build ----------------------------------------------------------------------
 step "restore and build"
 built=1
-for project in src/Miowin/Miowin.csproj tests/Miowin.Tests/Miowin.Tests.csproj \
+for project in src/MiowinSharp/MiowinSharp.csproj tests/Miowin.Tests/Miowin.Tests.csproj \
                tests/Miowin.Tests.NetStandard/Miowin.Tests.NetStandard.csproj; do
   if ! restore "$here/$project" || ! dotnet build "$here/$project" -c Release --no-restore "${msbuild_opts[@]}" -v q; then
     fail "build of $project"
@@ -98,10 +104,10 @@ fi
 # --- Pack and check the package -------------------------------------------------------------
 step "pack"
 rm -f "$package"
-if dotnet pack "$here/src/Miowin/Miowin.csproj" -c Release "${msbuild_opts[@]}" -v q && [ -f "$package" ]; then
+if dotnet pack "$here/src/MiowinSharp/MiowinSharp.csproj" -c Release "${msbuild_opts[@]}" -v q && [ -f "$package" ]; then
   unzip -l "$package"
   ok=1
-  for entry in lib/net8.0/Miowin.dll lib/netstandard2.0/Miowin.dll \
+  for entry in lib/net8.0/MiowinSharp.dll lib/netstandard2.0/MiowinSharp.dll PACKAGE.md \
                runtimes/win-x64/native/miowin.dll runtimes/linux-x64/native/libmiowin.so; do
     if ! unzip -l "$package" "$entry" >/dev/null 2>&1; then
       echo "dotnet/test.sh: $entry is not in the package" >&2
@@ -130,7 +136,7 @@ if [ -f "$package" ]; then
   awk '/^```cs$/ {inside = 1; next} inside && /^```$/ {exit} inside {print}' "$root/docs/dotnet.md" >"$example/Program.cs"
   echo '<Project />' >"$example/Directory.Build.props"
   echo '<Project />' >"$example/Directory.Build.targets"
-  cat >"$example/example.csproj" <<'EOF'
+  cat >"$example/example.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
     <OutputType>Exe</OutputType>
@@ -139,7 +145,7 @@ if [ -f "$package" ]; then
     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
   </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include="Miowin" Version="1.1.0" />
+    <PackageReference Include="MiowinSharp" Version="$version" />
   </ItemGroup>
 </Project>
 EOF
@@ -161,26 +167,39 @@ else
   fail "example: no package"
 fi
 
-# --- Under Wine, against miowin.dll ---------------------------------------------------------
-# The tests as a self-contained win-x64 program (no test host, no .NET on the Windows side).
-# DOTNET_EnableWriteXorExecute=0: with .NET's W^X double mapping, Wine 8 crashes the runtime
-# ("Internal CLR error 0x80131506" in DynamicResolver.DestroyScout.Finalize) once the GC
-# finalizes a reflection-emitted method after sockets were used; it happens without miowin too.
+# --- Wine --------------------------------------------------------------------------------------
+# DOTNET_EnableWriteXorExecute=0 (a Wine workaround, not a miowin setting): with .NET's W^X double
+# mapping, Wine 8 crashes the runtime ("Internal CLR error 0x80131506" in
+# DynamicResolver.DestroyScout.Finalize) once the GC finalizes a reflection-emitted method after
+# sockets were used; it happens without miowin too.
+# Unlike the C tests, mscoree must stay enabled: Wine's loader needs it to map the runtime's
+# IL-only assemblies (with it disabled, System.Runtime.dll fails with "Module not found").
+prefix=${WINEPREFIX:-$root/build/mingw64/wineprefix}
+wine_env=(env WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mshtml=")
+wine_ok=0
 if [ "${MIOWIN_DOTNET_SKIP_WINE:-0}" = 1 ]; then
-  step "Wine run skipped (MIOWIN_DOTNET_SKIP_WINE=1)"
+  step "Wine runs skipped (MIOWIN_DOTNET_SKIP_WINE=1)"
 elif ! command -v wine >/dev/null 2>&1; then
   fail "wine is not installed (scripts/bootstrap.sh installs it)"
 else
+  wine_ok=1
+  if [ ! -d "$prefix" ]; then "${wine_env[@]}" timeout 300 wine wineboot.exe --init >/dev/null 2>&1 || true; fi
+fi
+
+# --- The package as a user consumes it ----------------------------------------------------------
+consumer_start=$SECONDS
+# shellcheck source=tests/Miowin.Consumer/consumer.sh
+. "$here/tests/Miowin.Consumer/consumer.sh"
+step "consumer tests took $((SECONDS - consumer_start)) s"
+
+# --- The xunit tests under Wine, against miowin.dll ---------------------------------------------
+# The tests as a self-contained win-x64 program (no test host, no .NET on the Windows side).
+if [ "$wine_ok" -eq 1 ]; then
   step "tests under Wine against $win_dll"
   runner="$out/publish/Miowin.WineRunner/release_win-x64/Miowin.WineRunner.exe"
   rm -f "$runner"
   project="$here/tests/Miowin.WineRunner/Miowin.WineRunner.csproj"
   if restore "$project" && dotnet publish "$project" -c Release --no-restore "${msbuild_opts[@]}" -v q && [ -f "$runner" ]; then
-    prefix=${WINEPREFIX:-$root/build/mingw64/wineprefix}
-    # Unlike the C tests, mscoree must stay enabled: Wine's loader needs it to map the runtime's
-    # IL-only assemblies (with it disabled, System.Runtime.dll fails with "Module not found").
-    wine_env=(env WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mshtml=")
-    if [ ! -d "$prefix" ]; then "${wine_env[@]}" timeout 300 wine wineboot.exe --init >/dev/null 2>&1 || true; fi
     # Wine's drive Z: is the Unix root.
     dll_windows_path="Z:${win_dll//\//\\}"
     set +e

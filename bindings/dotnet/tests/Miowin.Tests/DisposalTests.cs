@@ -200,7 +200,7 @@ namespace Miowin.Tests
                 {
                     selector.Poll(new MiowEvent[1], TimeSpan.Zero);
                 }
-                catch (MiowException e) when (e.Code == MiowErrorCode.Busy)
+                catch (MiowInvalidOperationException e) when (e.Code == MiowErrorCode.Busy)
                 {
                     return;
                 }

@@ -1,4 +1,4 @@
-// The library's error codes as MiowException: bad handles, not-a-socket, busy, and the OS error
+// The library's error codes as exceptions: bad handles, not-a-socket, busy, and the OS error
 // that comes with each.
 using System;
 using System.IO;
@@ -18,7 +18,7 @@ namespace Miowin.Tests
             // A second owner of the same native value frees it; the Selector object does not know.
             new SelectorHandle(selector.Handle.DangerousGetHandle(), ownsHandle: true).Dispose();
 
-            MiowException e = Support.AssertMiowError(MiowErrorCode.BadHandle, () => selector.Post(1, Readiness.Readable));
+            IMiowError e = Support.AssertMiowError(MiowErrorCode.BadHandle, () => selector.Post(1, Readiness.Readable));
             Assert.Equal(Support.OsErrorFor(MiowErrorCode.BadHandle), e.OsError);
             Support.AssertMiowError(MiowErrorCode.BadHandle, () => selector.Poll(new MiowEvent[1], TimeSpan.Zero));
             Support.AssertMiowError(MiowErrorCode.BadHandle, () => new Waker(selector, 1));
@@ -59,7 +59,7 @@ namespace Miowin.Tests
             try
             {
                 using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-                MiowException e = Support.AssertMiowError(MiowErrorCode.NotSocket,
+                IMiowError e = Support.AssertMiowError(MiowErrorCode.NotSocket,
                     () => new Source(file.DangerousGetHandle()));
                 // Linux: getsockopt on a file says ENOTSOCK. Windows: the Winsock error that
                 // revealed it, WSAENOTSOCK.
@@ -83,7 +83,7 @@ namespace Miowin.Tests
         public void OsError_is_the_last_pinvoke_error_and_the_library_record()
         {
             using var selector = new Selector();
-            MiowException e = Support.AssertMiowError(MiowErrorCode.InvalidArgument, () => selector.Post(1, Readiness.None));
+            MiowArgumentException e = Support.AssertMiowError<MiowArgumentException>(MiowErrorCode.InvalidArgument, () => selector.Post(1, Readiness.None));
             Assert.Equal(Support.OsErrorFor(MiowErrorCode.InvalidArgument), e.OsError);
             Assert.Equal(e.OsError, Marshal.GetLastPInvokeError());
             Assert.Equal(e.OsError, MiowLibrary.LastOsError);
@@ -107,7 +107,7 @@ namespace Miowin.Tests
             try
             {
                 // Until the worker is inside its poll, ours may still get in (and finds nothing).
-                MiowException? busy = null;
+                MiowInvalidOperationException? busy = null;
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 while (busy == null && clock.Elapsed < Support.EventLimit)
                 {
@@ -116,7 +116,7 @@ namespace Miowin.Tests
                         selector.Poll(new MiowEvent[1], TimeSpan.Zero);
                         Thread.Sleep(5);
                     }
-                    catch (MiowException e)
+                    catch (MiowInvalidOperationException e)
                     {
                         busy = e;
                     }

@@ -34,9 +34,9 @@ namespace Miowin.Tests
         {
             Assert.Equal(16, Marshal.SizeOf<MiowEvent>());
             Assert.Equal(16, Unsafe.SizeOf<MiowEvent>());
-            Assert.Equal(0, (int)Marshal.OffsetOf<MiowEvent>(nameof(MiowEvent.Token)));
-            Assert.Equal(8, (int)Marshal.OffsetOf<MiowEvent>(nameof(MiowEvent.Readiness)));
-            Assert.Equal(12, (int)Marshal.OffsetOf<MiowEvent>(nameof(MiowEvent.Reserved)));
+            Assert.Equal(0, (int)Marshal.OffsetOf<MiowEvent>("_token"));
+            Assert.Equal(8, (int)Marshal.OffsetOf<MiowEvent>("_readiness"));
+            Assert.Equal(12, (int)Marshal.OffsetOf<MiowEvent>("_reserved"));
         }
 
         [Fact]

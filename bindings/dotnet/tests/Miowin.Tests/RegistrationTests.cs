@@ -98,7 +98,7 @@ namespace Miowin.Tests
             using var source = new Source(pair.Server);
             source.Register(selector, 1, Interest.Readable);
 
-            MiowException e = Support.AssertMiowError(MiowErrorCode.AlreadyRegistered,
+            MiowInvalidOperationException e = Support.AssertMiowError<MiowInvalidOperationException>(MiowErrorCode.AlreadyRegistered,
                 () => source.Register(selector, 2, Interest.Readable));
             Assert.Equal(Support.OsErrorFor(MiowErrorCode.AlreadyRegistered), e.OsError);
             Support.AssertMiowError(MiowErrorCode.AlreadyRegistered, () => source.Register(other, 2, Interest.Readable));
@@ -122,7 +122,7 @@ namespace Miowin.Tests
             using var selector = new Selector();
             using var source = new Source(pair.Server);
 
-            MiowException e = Support.AssertMiowError(MiowErrorCode.NotRegistered, () => source.Deregister(selector));
+            MiowInvalidOperationException e = Support.AssertMiowError<MiowInvalidOperationException>(MiowErrorCode.NotRegistered, () => source.Deregister(selector));
             Assert.Equal(Support.OsErrorFor(MiowErrorCode.NotRegistered), e.OsError);
             Support.AssertMiowError(MiowErrorCode.NotRegistered, () => source.Reregister(selector, 1, Interest.Readable));
             Support.AssertMiowError(MiowErrorCode.NotRegistered, () => source.Rearm());
@@ -157,7 +157,7 @@ namespace Miowin.Tests
             using var selector = new Selector();
             using var source = new Source(pair.Server);
 
-            MiowException e = Support.AssertMiowError(MiowErrorCode.InvalidArgument,
+            MiowArgumentException e = Support.AssertMiowError<MiowArgumentException>(MiowErrorCode.InvalidArgument,
                 () => source.Register(selector, 1, (Interest)interests));
             Assert.Equal(Support.OsErrorFor(MiowErrorCode.InvalidArgument), e.OsError);
 

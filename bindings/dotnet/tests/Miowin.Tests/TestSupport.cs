@@ -70,7 +70,7 @@ namespace Miowin.Tests
                 {
                     return selector.Poll(events, timeout);
                 }
-                catch (MiowException e) when (e.Code == MiowErrorCode.Busy && clock.Elapsed < EventLimit)
+                catch (MiowInvalidOperationException e) when (e.Code == MiowErrorCode.Busy && clock.Elapsed < EventLimit)
                 {
                     System.Threading.Thread.Sleep(1);
                 }
@@ -185,12 +185,21 @@ namespace Miowin.Tests
             };
         }
 
-        /// <summary>Runs <paramref name="action"/>, expecting a <see cref="MiowException"/> with <paramref name="code"/>.</summary>
-        internal static MiowException AssertMiowError(MiowErrorCode code, Action action)
+        /// <summary>Runs <paramref name="action"/>, expecting an exception that carries <paramref name="code"/> (<see cref="IMiowError"/>).</summary>
+        internal static IMiowError AssertMiowError(MiowErrorCode code, Action action)
         {
-            MiowException e = Assert.Throws<MiowException>(action);
+            Exception? thrown = Record.Exception(action);
+            Assert.NotNull(thrown);
+            IMiowError e = Assert.IsAssignableFrom<IMiowError>(thrown);
             Assert.Equal(code, e.Code);
             return e;
+        }
+
+        /// <summary>As <see cref="AssertMiowError(MiowErrorCode, Action)"/>, and the exception is a <typeparamref name="T"/>.</summary>
+        internal static T AssertMiowError<T>(MiowErrorCode code, Action action) where T : Exception
+        {
+            IMiowError e = AssertMiowError(code, action);
+            return Assert.IsAssignableFrom<T>(e);
         }
     }
 

@@ -39,7 +39,7 @@ namespace Miowin
             int rc;
             SourceHandle handle;
             fixed (byte* p = text) rc = NativeMethods.miow_pipe_create(out handle, p, (uint)bufferSize);
-            return new MiowNamedPipeServer(Created(rc, handle), name);
+            return new MiowNamedPipeServer(Created(rc, handle, ErrorSite.Pipe), name);
         }
 
         /// <summary>Accepts a client (<c>miow_pipe_connect</c>).</summary>

@@ -9,8 +9,8 @@ namespace Miowin
 {
     /// <summary>
     /// A UDP socket (<c>miow_udp_bind</c>), as mio's <c>UdpSocket</c>.
-    /// <see cref="TryReceiveFrom(byte[], int, int, out int, out string?)"/> and
-    /// <see cref="TrySendTo(byte[], int, int, string, out int)"/> work at any time; after
+    /// <see cref="TryReceiveFrom(byte[], int, int, out int, out IPEndPoint?)"/> and
+    /// <see cref="TrySendTo(byte[], int, int, IPEndPoint, out int)"/> work at any time; after
     /// <see cref="Connect(string)"/> so do <c>TryRead</c>, <c>TryPeek</c> and <c>TryWrite</c>, with the
     /// default peer. The <c>Try</c> methods return false when the call would block.
     /// </summary>
@@ -21,65 +21,62 @@ namespace Miowin
         }
 
         /// <summary>
-        /// Creates a UDP socket bound to <paramref name="address"/> (<c>miow_udp_bind</c>). On
+        /// Creates a UDP socket bound to <paramref name="endpoint"/> (<c>miow_udp_bind</c>). On
         /// Windows an ICMP port-unreachable caused by an earlier send does not fail later receives.
         /// </summary>
-        /// <param name="address">The local address, for instance <c>"127.0.0.1:0"</c>.</param>
+        /// <param name="endpoint">The local address and port; port 0 asks the OS for a free one.</param>
         /// <returns>The socket, not registered.</returns>
-        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
-        /// <exception cref="ArgumentException"><paramref name="address"/> contains a NUL.</exception>
-        /// <exception cref="MiowException"><see cref="MiowErrorCode.InvalidArgument"/> for an address
-        /// that is not numeric, <see cref="MiowErrorCode.AddressInUse"/>,
-        /// <see cref="MiowErrorCode.AddressNotAvailable"/>, or another failure.</exception>
-        public static unsafe MiowUdpSocket Bind(string address)
+        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+        /// <exception cref="MiowSocketException"><see cref="System.Net.Sockets.SocketError.AddressAlreadyInUse"/>,
+        /// <see cref="System.Net.Sockets.SocketError.AddressNotAvailable"/>, or another failure.</exception>
+        public static unsafe MiowUdpSocket Bind(IPEndPoint endpoint)
         {
-            byte[] text = Utf8.Encode(address, nameof(address));
+            byte[] text = Endpoints.Encode(endpoint, nameof(endpoint));
             MiowLibrary.EnsureCompatible();
             int rc;
             SourceHandle handle;
             fixed (byte* p = text) rc = NativeMethods.miow_udp_bind(out handle, p);
-            return new MiowUdpSocket(Created(rc, handle));
+            return new MiowUdpSocket(Created(rc, handle, ErrorSite.Socket));
         }
 
-        /// <summary>Creates a UDP socket bound to <paramref name="endpoint"/>; see <see cref="Bind(string)"/>.</summary>
-        /// <param name="endpoint">The local address and port.</param>
+        /// <summary>Creates a UDP socket bound to an address given as text; see <see cref="Bind(IPEndPoint)"/>.</summary>
+        /// <param name="address">The local numeric address, for instance <c>"127.0.0.1:0"</c>.</param>
         /// <returns>The socket, not registered.</returns>
-        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
-        /// <exception cref="MiowException">As <see cref="Bind(string)"/>.</exception>
-        public static MiowUdpSocket Bind(IPEndPoint endpoint) =>
-            Bind((endpoint ?? throw new ArgumentNullException(nameof(endpoint))).ToString());
+        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="address"/> is not a numeric address with a port (a host name is refused).</exception>
+        /// <exception cref="MiowSocketException">As <see cref="Bind(IPEndPoint)"/>.</exception>
+        public static MiowUdpSocket Bind(string address) => Bind(Endpoints.Parse(address, nameof(address)));
 
         /// <summary>
         /// Sets (or replaces) the default peer (<c>miow_udp_connect</c>): the connected calls exchange
         /// datagrams with it, and the OS drops datagrams from other addresses.
         /// </summary>
-        /// <param name="address">The peer's address.</param>
-        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
-        /// <exception cref="ArgumentException"><paramref name="address"/> contains a NUL.</exception>
+        /// <param name="endpoint">The peer's address and port.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
-        /// <exception cref="MiowException"><see cref="MiowErrorCode.InvalidArgument"/> for an address
-        /// that is not numeric or of the other family, or another failure.</exception>
-        public unsafe void Connect(string address)
+        /// <exception cref="MiowArgumentException">An address of the other family.</exception>
+        /// <exception cref="MiowSocketException">Another failure.</exception>
+        public unsafe void Connect(IPEndPoint endpoint)
         {
-            byte[] text = Utf8.Encode(address, nameof(address));
+            byte[] text = Endpoints.Encode(endpoint, nameof(endpoint));
             ThrowIfDisposed();
             int rc;
             fixed (byte* p = text) rc = NativeMethods.miow_udp_connect(Handle, p);
             if (rc != 0) throw Failure(rc, null);
         }
 
-        /// <summary>Sets the default peer to <paramref name="endpoint"/>; see <see cref="Connect(string)"/>.</summary>
-        /// <param name="endpoint">The peer's address and port.</param>
-        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+        /// <summary>Sets the default peer to an address given as text; see <see cref="Connect(IPEndPoint)"/>.</summary>
+        /// <param name="address">The peer's numeric address, for instance <c>"127.0.0.1:5000"</c>.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="address"/> is not a numeric address with a port.</exception>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
-        /// <exception cref="MiowException">As <see cref="Connect(string)"/>.</exception>
-        public void Connect(IPEndPoint endpoint) =>
-            Connect((endpoint ?? throw new ArgumentNullException(nameof(endpoint))).ToString());
+        /// <exception cref="MiowSocketException">As <see cref="Connect(IPEndPoint)"/>.</exception>
+        public void Connect(string address) => Connect(Endpoints.Parse(address, nameof(address)));
 
-        /// <summary>The default peer's address as text (<c>miow_source_peer_address</c>).</summary>
+        /// <summary>The default peer's address (<c>miow_source_peer_address</c>).</summary>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.NotConnected"/> without a default peer.</exception>
-        public string PeerAddress => Address(peer: true);
+        public IPEndPoint PeerAddress => Address(peer: true);
 
         /// <summary><c>SO_BROADCAST</c> (<c>MIOW_OPT_BROADCAST</c>).</summary>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
@@ -118,7 +115,6 @@ namespace Miowin
             set => SetOption(NativeMethods.MIOW_OPT_MULTICAST_LOOP_V6, value ? 1 : 0);
         }
 
-#if NET8_0_OR_GREATER
         /// <summary>Receives one datagram and says who sent it (<c>miow_udp_recv_from</c>).</summary>
         /// <param name="buffer">Where to store the datagram.</param>
         /// <param name="received">Its length; 0 for an empty datagram.</param>
@@ -127,13 +123,13 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.MessageSize"/> for a datagram larger
         /// than <paramref name="buffer"/> (it is consumed), or another failure.</exception>
-        public unsafe bool TryReceiveFrom(Span<byte> buffer, out int received, [NotNullWhen(true)] out string? from)
+        public unsafe bool TryReceiveFrom(Span<byte> buffer, out int received, [NotNullWhen(true)] out IPEndPoint? from)
         {
             fixed (byte* p = buffer) return TryReceive(peek: false, p, buffer.Length, out received, out from);
         }
 
         /// <summary>
-        /// Like <see cref="TryReceiveFrom(Span{byte}, out int, out string?)"/>, but the datagram
+        /// Like <see cref="TryReceiveFrom(Span{byte}, out int, out IPEndPoint?)"/>, but the datagram
         /// stays queued (<c>miow_udp_peek_from</c>).
         /// </summary>
         /// <param name="buffer">Where to copy the datagram.</param>
@@ -143,7 +139,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.MessageSize"/> for a datagram larger
         /// than <paramref name="buffer"/> (it stays queued), or another failure.</exception>
-        public unsafe bool TryPeekFrom(Span<byte> buffer, out int received, [NotNullWhen(true)] out string? from)
+        public unsafe bool TryPeekFrom(Span<byte> buffer, out int received, [NotNullWhen(true)] out IPEndPoint? from)
         {
             fixed (byte* p = buffer) return TryReceive(peek: true, p, buffer.Length, out received, out from);
         }
@@ -157,10 +153,21 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.MessageSize"/> for a datagram too large
         /// for UDP, <see cref="MiowErrorCode.InvalidArgument"/> for a bad address, or another failure.</exception>
-        public unsafe bool TrySendTo(ReadOnlySpan<byte> buffer, string address, out int sent)
+        public unsafe bool TrySendTo(ReadOnlySpan<byte> buffer, IPEndPoint address, out int sent)
         {
-            fixed (byte* p = buffer) return TrySend(p, buffer.Length, address, out sent);
+            byte[] text = Endpoints.Encode(address, nameof(address));
+            fixed (byte* p = buffer) return TrySend(p, buffer.Length, text, out sent);
         }
+
+        /// <summary>Sends one datagram to an address given as text; see <see cref="TrySendTo(ReadOnlySpan{byte}, IPEndPoint, out int)"/>.</summary>
+        /// <param name="buffer">The datagram; empty sends an empty datagram.</param>
+        /// <param name="address">Where to send it, numeric: <c>"127.0.0.1:5000"</c>, <c>"[::1]:5000"</c>.</param>
+        /// <param name="sent">How many bytes were sent.</param>
+        /// <returns>true if it was sent; false if the send buffer is full.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="address"/> is not a numeric address with a port.</exception>
+        public bool TrySendTo(ReadOnlySpan<byte> buffer, string address, out int sent) =>
+            TrySendTo(buffer, Endpoints.Parse(address, nameof(address)), out sent);
 
         /// <summary>Receives one datagram from the default peer (<c>miow_source_read</c>).</summary>
         /// <param name="buffer">Where to store the datagram.</param>
@@ -187,7 +194,6 @@ namespace Miowin
         /// <exception cref="MiowException"><see cref="MiowErrorCode.NotConnected"/> without a default
         /// peer, or another failure.</exception>
         public bool TryWrite(ReadOnlySpan<byte> buffer, out int sent) => TryWriteSpan(buffer, out sent);
-#endif
 
         /// <summary>Receives one datagram into part of an array and says who sent it (<c>miow_udp_recv_from</c>).</summary>
         /// <param name="buffer">Where to store the datagram.</param>
@@ -201,14 +207,14 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.MessageSize"/> for a datagram larger
         /// than the room (it is consumed), or another failure.</exception>
-        public unsafe bool TryReceiveFrom(byte[] buffer, int offset, int count, out int received, [NotNullWhen(true)] out string? from)
+        public unsafe bool TryReceiveFrom(byte[] buffer, int offset, int count, out int received, [NotNullWhen(true)] out IPEndPoint? from)
         {
             CheckRange(buffer, offset, count);
             fixed (byte* p = buffer) return TryReceive(peek: false, p == null ? null : p + offset, count, out received, out from);
         }
 
         /// <summary>
-        /// Like <see cref="TryReceiveFrom(byte[], int, int, out int, out string?)"/>, but the datagram
+        /// Like <see cref="TryReceiveFrom(byte[], int, int, out int, out IPEndPoint?)"/>, but the datagram
         /// stays queued (<c>miow_udp_peek_from</c>).
         /// </summary>
         /// <param name="buffer">Where to copy the datagram.</param>
@@ -222,7 +228,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.MessageSize"/> for a datagram larger
         /// than the room (it stays queued), or another failure.</exception>
-        public unsafe bool TryPeekFrom(byte[] buffer, int offset, int count, out int received, [NotNullWhen(true)] out string? from)
+        public unsafe bool TryPeekFrom(byte[] buffer, int offset, int count, out int received, [NotNullWhen(true)] out IPEndPoint? from)
         {
             CheckRange(buffer, offset, count);
             fixed (byte* p = buffer) return TryReceive(peek: true, p == null ? null : p + offset, count, out received, out from);
@@ -240,11 +246,23 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.MessageSize"/> for a datagram too large
         /// for UDP, <see cref="MiowErrorCode.InvalidArgument"/> for a bad address, or another failure.</exception>
-        public unsafe bool TrySendTo(byte[] buffer, int offset, int count, string address, out int sent)
+        public unsafe bool TrySendTo(byte[] buffer, int offset, int count, IPEndPoint address, out int sent)
         {
             CheckRange(buffer, offset, count);
-            fixed (byte* p = buffer) return TrySend(p == null ? null : p + offset, count, address, out sent);
+            byte[] text = Endpoints.Encode(address, nameof(address));
+            fixed (byte* p = buffer) return TrySend(p == null ? null : p + offset, count, text, out sent);
         }
+
+        /// <summary>Sends part of an array as one datagram to an address given as text; see <see cref="TrySendTo(byte[], int, int, IPEndPoint, out int)"/>.</summary>
+        /// <param name="buffer">The datagram's bytes.</param>
+        /// <param name="offset">Where in <paramref name="buffer"/> they start.</param>
+        /// <param name="count">How many; 0 sends an empty datagram.</param>
+        /// <param name="address">Where to send it, numeric: <c>"127.0.0.1:5000"</c>, <c>"[::1]:5000"</c>.</param>
+        /// <param name="sent">How many bytes were sent.</param>
+        /// <returns>true if it was sent; false if the send buffer is full.</returns>
+        /// <exception cref="ArgumentException"><paramref name="address"/> is not a numeric address with a port.</exception>
+        public bool TrySendTo(byte[] buffer, int offset, int count, string address, out int sent) =>
+            TrySendTo(buffer, offset, count, Endpoints.Parse(address, nameof(address)), out sent);
 
         /// <summary>Receives one datagram from the default peer into part of an array (<c>miow_source_read</c>).</summary>
         /// <param name="buffer">Where to store the datagram.</param>
@@ -343,7 +361,7 @@ namespace Miowin
         /// <exception cref="MiowException">As <see cref="JoinMulticastV6"/>.</exception>
         public void LeaveMulticastV6(string group, uint interfaceIndex = 0) => MulticastV6(join: false, group, interfaceIndex);
 
-        private unsafe bool TryReceive(bool peek, byte* buffer, int length, out int received, out string? from)
+        private unsafe bool TryReceive(bool peek, byte* buffer, int length, out int received, out IPEndPoint? from)
         {
             from = null;
             ThrowIfDisposed();
@@ -354,13 +372,12 @@ namespace Miowin
                 ? NativeMethods.miow_udp_peek_from(Handle, buffer, (UIntPtr)(uint)length, out n, sender, (UIntPtr)size)
                 : NativeMethods.miow_udp_recv_from(Handle, buffer, (UIntPtr)(uint)length, out n, sender, (UIntPtr)size);
             if (!Completed(rc, n, out received)) return false;
-            from = Utf8.Decode(sender, size);
+            from = Endpoints.Decode(sender, size);
             return true;
         }
 
-        private unsafe bool TrySend(byte* buffer, int length, string address, out int sent)
+        private unsafe bool TrySend(byte* buffer, int length, byte[] text, out int sent)
         {
-            byte[] text = Utf8.Encode(address, nameof(address));
             ThrowIfDisposed();
             UIntPtr n;
             int rc;

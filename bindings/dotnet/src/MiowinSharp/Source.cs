@@ -14,8 +14,9 @@ namespace Miowin
     /// theirs on <see cref="Dispose"/>.
     /// </summary>
     /// <remarks>
-    /// <para>The socket should be non-blocking (<c>socket.Blocking = false</c>) so that your own I/O
-    /// after an event returns <see cref="SocketError.WouldBlock"/> instead of stalling the loop.</para>
+    /// <para>The socket must be non-blocking (<c>socket.Blocking = false</c>; <see cref="Source(System.Net.Sockets.Socket)"/>
+    /// refuses a blocking one) so that your own I/O after an event returns
+    /// <see cref="SocketError.WouldBlock"/> instead of stalling the loop. A raw handle is taken as it is.</para>
     /// <para>Dispose the source (or deregister it) before closing the socket: the OS reuses socket
     /// values. If the socket is closed first, the library notices at the next poll and from then
     /// on <see cref="Reregister"/>, <see cref="Deregister"/> and <see cref="Rearm"/> report
@@ -29,11 +30,25 @@ namespace Miowin
         /// <summary>Wraps a .NET socket (<c>miow_source_new</c> with <see cref="System.Net.Sockets.Socket.Handle"/>).</summary>
         /// <param name="socket">The socket. The source keeps it reachable but never closes it.</param>
         /// <exception cref="ArgumentNullException"><paramref name="socket"/> is null.</exception>
-        /// <exception cref="MiowException">The handle is not an open socket
+        /// <exception cref="ArgumentException"><paramref name="socket"/> is blocking (<see cref="System.Net.Sockets.Socket.Blocking"/>).</exception>
+        /// <exception cref="MiowSocketException">The handle is not an open socket
         /// (<see cref="MiowErrorCode.NotSocket"/>), or the library is out of memory.</exception>
         public Source(Socket socket)
-            : this((socket ?? throw new ArgumentNullException(nameof(socket))).Handle, socket)
+            : this(NonBlocking(socket).Handle, socket)
         {
+        }
+
+        // A blocking socket would stall the event loop in the caller's own I/O after an event.
+        private static Socket NonBlocking(Socket socket)
+        {
+            if (socket == null) throw new ArgumentNullException(nameof(socket));
+            if (socket.Blocking)
+            {
+                throw new ArgumentException(
+                    "The socket is blocking: set socket.Blocking = false before wrapping it, so that I/O after an event returns WouldBlock instead of stalling the loop.",
+                    nameof(socket));
+            }
+            return socket;
         }
 
         /// <summary>
@@ -53,7 +68,7 @@ namespace Miowin
             int rc = NativeMethods.miow_source_new(out SourceHandle handle, (UIntPtr)socketHandle.ToPointer());
             if (rc != 0)
             {
-                MiowException error = MiowException.FromResult(rc);
+                Exception error = MiowErrors.FromResult(rc, ErrorSite.Socket);
                 handle.Dispose();
                 throw error;
             }
@@ -190,9 +205,12 @@ namespace Miowin
             selector.ThrowIfDisposed();
         }
 
+        /// <summary>Whether failures are pipe failures (<see cref="System.IO.IOException"/>) rather than socket ones.</summary>
+        private protected virtual ErrorSite Site => ErrorSite.Socket;
+
         private protected Exception Failure(int rc, Selector? selector)
         {
-            MiowException error = MiowException.FromResult(rc);
+            Exception error = MiowErrors.FromResult(rc, Site);
             if (rc == (int)MiowErrorCode.BadHandle || rc == (int)MiowErrorCode.Closed)
             {
                 if (IsDisposed) return new ObjectDisposedException(GetType().Name);

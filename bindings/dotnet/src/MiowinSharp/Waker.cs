@@ -31,7 +31,7 @@ namespace Miowin
             int rc = NativeMethods.miow_waker_new(selector.Handle, token, out WakerHandle handle);
             if (rc != 0)
             {
-                MiowException error = MiowException.FromResult(rc);
+                Exception error = MiowErrors.FromResult(rc, ErrorSite.General);
                 handle.Dispose();
                 if (selector.IsDisposed) throw new ObjectDisposedException(nameof(Selector));
                 throw error;
@@ -64,7 +64,7 @@ namespace Miowin
             if (IsDisposed) throw new ObjectDisposedException(nameof(Waker));
             int rc = NativeMethods.miow_waker_wake(_handle);
             if (rc == 0) return;
-            MiowException error = MiowException.FromResult(rc);
+            Exception error = MiowErrors.FromResult(rc, ErrorSite.General);
             if (rc == (int)MiowErrorCode.BadHandle && IsDisposed) throw new ObjectDisposedException(nameof(Waker));
             if (rc == (int)MiowErrorCode.Closed && Selector.IsDisposed) throw new ObjectDisposedException(nameof(Selector));
             throw error;

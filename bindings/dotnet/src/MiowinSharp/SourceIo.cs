@@ -10,10 +10,10 @@ namespace Miowin
     public partial class Source
     {
         /// <summary>The handle a creating call returned, or its failure thrown after freeing the empty handle.</summary>
-        private protected static SourceHandle Created(int rc, SourceHandle handle)
+        private protected static SourceHandle Created(int rc, SourceHandle handle, ErrorSite site)
         {
             if (rc == 0) return handle;
-            MiowException error = MiowException.FromResult(rc);
+            Exception error = MiowErrors.FromResult(rc, site);
             handle.Dispose();
             throw error;
         }
@@ -46,7 +46,6 @@ namespace Miowin
             fixed (byte* p = buffer) return TryTransfer(kind, p == null ? null : p + offset, count, out done);
         }
 
-#if NET8_0_OR_GREATER
         /// <summary>A read or peek into a span; false on would-block.</summary>
         private protected unsafe bool TryTransfer(Transfer kind, Span<byte> buffer, out int done)
         {
@@ -58,7 +57,6 @@ namespace Miowin
         {
             fixed (byte* p = buffer) return TryTransfer(Transfer.Write, p, buffer.Length, out done);
         }
-#endif
 
         /// <summary>A vectored read or write: every segment pinned for the call; false on would-block.</summary>
         private protected unsafe bool TryTransferVector(bool write, IList<ArraySegment<byte>> buffers, out int done)
@@ -118,12 +116,12 @@ namespace Miowin
         }
 
         /// <summary>miow_source_take_error: null, or the pending error as an exception, returned.</summary>
-        private protected MiowException? TakeErrorCore()
+        private protected Exception? TakeErrorCore()
         {
             ThrowIfDisposed();
             int rc = NativeMethods.miow_source_take_error(Handle, out int error, out int osError);
             if (rc != 0) throw Failure(rc, null);
-            return error == 0 ? null : new MiowException((MiowErrorCode)error, osError);
+            return error == 0 ? null : MiowErrors.Create((MiowErrorCode)error, osError, Site);
         }
     }
 }

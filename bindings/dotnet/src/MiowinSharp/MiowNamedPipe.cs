@@ -39,10 +39,11 @@ namespace Miowin
         /// </summary>
         /// <returns>null if no error was pending; otherwise the error, returned rather than thrown.</returns>
         /// <exception cref="ObjectDisposedException">The pipe was disposed.</exception>
-        /// <exception cref="MiowException">The OS call failed.</exception>
-        public MiowException? TakeError() => TakeErrorCore();
+        /// <exception cref="MiowIOException">The OS call failed.</exception>
+        public Exception? TakeError() => TakeErrorCore();
 
-#if NET8_0_OR_GREATER
+        private protected override ErrorSite Site => ErrorSite.Pipe;
+
         /// <summary>Reads what is available, without waiting (<c>miow_source_read</c>).</summary>
         /// <param name="buffer">Where to store the bytes.</param>
         /// <param name="received">How many bytes were read: 0 (with true) is the peer's end of stream.</param>
@@ -70,7 +71,6 @@ namespace Miowin
         /// <exception cref="MiowException"><see cref="MiowErrorCode.BrokenPipe"/> when the other end
         /// is gone, or another failure.</exception>
         public bool TryWrite(ReadOnlySpan<byte> buffer, out int sent) => TryWriteSpan(buffer, out sent);
-#endif
 
         /// <summary>Reads what is available into part of an array, without waiting (<c>miow_source_read</c>).</summary>
         /// <param name="buffer">Where to store the bytes.</param>

@@ -1,6 +1,7 @@
 // What the socket types the library creates share: addresses, the pending error and the options
 // every kind has. Their read and write plumbing is Source's (SourceIo.cs), shared with the pipes.
 using System;
+using System.Net;
 
 namespace Miowin
 {
@@ -29,10 +30,10 @@ namespace Miowin
         {
         }
 
-        /// <summary>The local address as text, such as <c>"127.0.0.1:54321"</c> (<c>miow_source_local_address</c>).</summary>
+        /// <summary>The local address (<c>miow_source_local_address</c>), with the port the OS chose for port 0.</summary>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
-        /// <exception cref="MiowException">The OS call failed.</exception>
-        public string LocalAddress => Address(peer: false);
+        /// <exception cref="MiowSocketException">The OS call failed.</exception>
+        public IPEndPoint LocalAddress => Address(peer: false);
 
         /// <summary>The unicast time-to-live / hop limit, 1-255 (<c>MIOW_OPT_TTL</c>).</summary>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
@@ -55,13 +56,14 @@ namespace Miowin
         /// Reads and clears the socket's pending error, <c>SO_ERROR</c> (<c>miow_source_take_error</c>).
         /// After a connect was reported, this tells a failed connect from a successful one.
         /// </summary>
-        /// <returns>null if no error was pending; otherwise the error, returned rather than thrown
-        /// (<see cref="MiowErrorCode.ConnectionRefused"/> after a refused connect, for instance).</returns>
+        /// <returns>null if no error was pending; otherwise the error, returned rather than thrown:
+        /// a <see cref="MiowSocketException"/> (<see cref="System.Net.Sockets.SocketError.ConnectionRefused"/>
+        /// after a refused connect, for instance).</returns>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
-        /// <exception cref="MiowException">The OS call failed.</exception>
-        public MiowException? TakeError() => TakeErrorCore();
+        /// <exception cref="MiowSocketException">The OS call failed.</exception>
+        public Exception? TakeError() => TakeErrorCore();
 
-        private protected unsafe string Address(bool peer)
+        private protected unsafe IPEndPoint Address(bool peer)
         {
             ThrowIfDisposed();
             const int size = NativeMethods.MIOW_ADDRESS_SIZE;
@@ -70,7 +72,7 @@ namespace Miowin
                 ? NativeMethods.miow_source_peer_address(Handle, buffer, (UIntPtr)size)
                 : NativeMethods.miow_source_local_address(Handle, buffer, (UIntPtr)size);
             if (rc != 0) throw Failure(rc, null);
-            return Utf8.Decode(buffer, size);
+            return Endpoints.Decode(buffer, size);
         }
 
         private protected int GetOption(int option)

@@ -33,7 +33,7 @@ namespace Miowin
             int rc = NativeMethods.miow_selector_new(out SelectorHandle handle);
             if (rc != 0)
             {
-                MiowException error = MiowException.FromResult(rc);
+                Exception error = MiowErrors.FromResult(rc, ErrorSite.General);
                 handle.Dispose();
                 throw error;
             }
@@ -49,7 +49,6 @@ namespace Miowin
         /// <summary>Whether <see cref="Dispose"/> was called.</summary>
         public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-#if NET8_0_OR_GREATER
         /// <summary>
         /// Waits for events and stores them at the start of <paramref name="events"/>
         /// (<c>miow_selector_poll</c>).
@@ -83,7 +82,6 @@ namespace Miowin
             count = Poll(events, TimeSpan.Zero);
             return count != 0;
         }
-#endif
 
         /// <summary>
         /// Waits for events and stores them at the start of <paramref name="events"/>
@@ -183,7 +181,7 @@ namespace Miowin
         // disposed; only otherwise is it the library's error to report.
         private Exception Failure(int rc)
         {
-            MiowException error = MiowException.FromResult(rc);
+            Exception error = MiowErrors.FromResult(rc, ErrorSite.General);
             if (IsDisposed && (rc == (int)MiowErrorCode.BadHandle || rc == (int)MiowErrorCode.Closed))
             {
                 return new ObjectDisposedException(nameof(Selector));

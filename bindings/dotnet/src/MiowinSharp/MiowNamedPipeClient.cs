@@ -26,7 +26,7 @@ namespace Miowin
             int rc;
             SourceHandle handle;
             fixed (byte* p = text) rc = NativeMethods.miow_pipe_open(out handle, p);
-            return new MiowNamedPipeClient(Created(rc, handle), name);
+            return new MiowNamedPipeClient(Created(rc, handle, ErrorSite.Pipe), name);
         }
     }
 }

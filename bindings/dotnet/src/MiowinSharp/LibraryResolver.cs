@@ -1,7 +1,10 @@
 // Finds the native library: the file named by the MIOWIN_LIBRARY environment variable when it is
-// set, otherwise the runtime's own probing (the package's runtimes/<rid>/native/ folder, the
-// application folder, then the system search path).
+// set (an override only), otherwise the runtime's own probing (the native assets the deps.json
+// lists, the application folder, a single-file bundle's extraction folder, the system search
+// path), and when that finds nothing, the runtimes/<rid>/native/ folders that NativeLocations
+// names (an application whose deps.json does not list the package's native asset).
 using System;
+using System.IO;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -35,7 +38,11 @@ namespace Miowin
         {
             if (Interlocked.Exchange(ref s_registered, 1) != 0) return;
 #if NET5_0_OR_GREATER
-            NativeLibrary.SetDllImportResolver(typeof(LibraryResolver).Assembly, Resolve);
+            Assembly binding = typeof(LibraryResolver).Assembly;
+            NativeLibrary.SetDllImportResolver(binding, Resolve);
+            // Runs only after the runtime's own probing failed.
+            System.Runtime.Loader.AssemblyLoadContext? context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(binding);
+            if (context != null) context.ResolvingUnmanagedDll += ResolveFallback;
             Mechanism = "NativeLibrary.SetDllImportResolver";
 #else
             RegisterWithoutNativeLibraryApi();
@@ -49,6 +56,20 @@ namespace Miowin
             string? path = ConfiguredPath;
             // Zero hands the name back to the runtime's default probing.
             return path == null ? IntPtr.Zero : LoadOnce(path, NativeLibrary.Load);
+        }
+
+        private static IntPtr ResolveFallback(Assembly assembly, string name)
+        {
+            if (name != NativeMethods.Library || assembly != typeof(LibraryResolver).Assembly) return IntPtr.Zero;
+            foreach (string candidate in NativeLocations.Candidates(AppContext.BaseDirectory, NativeLocations.AssemblyFolder))
+            {
+                if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out IntPtr module))
+                {
+                    Mechanism = "runtimes/<rid>/native fallback: " + candidate;
+                    return module;
+                }
+            }
+            return IntPtr.Zero;
         }
 
         /// <summary>Loads a library file the way the resolver does: throws if it cannot.</summary>
@@ -89,6 +110,20 @@ namespace Miowin
             {
                 LoadOnce(path, LoadWithLoadLibrary);
                 Mechanism = "LoadLibraryW preload";
+                return;
+            }
+            // .NET Framework does not look in runtimes/<rid>/native: preload the package's file
+            // from there when the application folder has none.
+            if (IsWindows())
+            {
+                foreach (string candidate in NativeLocations.Candidates(AppDomain.CurrentDomain.BaseDirectory, NativeLocations.AssemblyFolder))
+                {
+                    if (File.Exists(candidate) && LoadLibraryW(candidate) != IntPtr.Zero)
+                    {
+                        Mechanism = "LoadLibraryW preload: " + candidate;
+                        return;
+                    }
+                }
             }
         }
 

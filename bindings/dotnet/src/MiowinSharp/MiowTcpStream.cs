@@ -23,36 +23,34 @@ namespace Miowin
         /// <see cref="MiowSocket.TakeError"/> returns why it failed (null if it did not), and
         /// <see cref="PeerAddress"/> throws <see cref="MiowErrorCode.NotConnected"/> unless it is connected.
         /// </summary>
-        /// <param name="address">The peer's address, for instance <c>"127.0.0.1:8080"</c>.</param>
+        /// <param name="endpoint">The peer's address and port.</param>
         /// <returns>The stream, not registered.</returns>
-        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
-        /// <exception cref="ArgumentException"><paramref name="address"/> contains a NUL.</exception>
-        /// <exception cref="MiowException"><see cref="MiowErrorCode.InvalidArgument"/> for an address
-        /// that is not numeric, <see cref="MiowErrorCode.AddressNotAvailable"/> for one that cannot be
-        /// connected to, or another failure.</exception>
-        public static unsafe MiowTcpStream Connect(string address)
+        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+        /// <exception cref="MiowSocketException"><see cref="System.Net.Sockets.SocketError.AddressNotAvailable"/>
+        /// for an address that cannot be connected to, or another failure.</exception>
+        public static unsafe MiowTcpStream Connect(IPEndPoint endpoint)
         {
-            byte[] text = Utf8.Encode(address, nameof(address));
+            byte[] text = Endpoints.Encode(endpoint, nameof(endpoint));
             MiowLibrary.EnsureCompatible();
             int rc;
             SourceHandle handle;
             fixed (byte* p = text) rc = NativeMethods.miow_tcp_connect(out handle, p);
-            return new MiowTcpStream(Created(rc, handle));
+            return new MiowTcpStream(Created(rc, handle, ErrorSite.Socket));
         }
 
-        /// <summary>Starts a connection to <paramref name="endpoint"/>; see <see cref="Connect(string)"/>.</summary>
-        /// <param name="endpoint">The peer's address and port.</param>
+        /// <summary>Starts a connection to an address given as text; see <see cref="Connect(IPEndPoint)"/>.</summary>
+        /// <param name="address">The peer's numeric address, for instance <c>"127.0.0.1:8080"</c> or <c>"[::1]:8080"</c>.</param>
         /// <returns>The stream, not registered.</returns>
-        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
-        /// <exception cref="MiowException">As <see cref="Connect(string)"/>.</exception>
-        public static MiowTcpStream Connect(IPEndPoint endpoint) =>
-            Connect((endpoint ?? throw new ArgumentNullException(nameof(endpoint))).ToString());
+        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="address"/> is not a numeric address with a port (a host name is refused).</exception>
+        /// <exception cref="MiowSocketException">As <see cref="Connect(IPEndPoint)"/>.</exception>
+        public static MiowTcpStream Connect(string address) => Connect(Endpoints.Parse(address, nameof(address)));
 
-        /// <summary>The connected peer's address as text (<c>miow_source_peer_address</c>).</summary>
+        /// <summary>The connected peer's address (<c>miow_source_peer_address</c>).</summary>
         /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
-        /// <exception cref="MiowException"><see cref="MiowErrorCode.NotConnected"/> while a connect is
+        /// <exception cref="MiowSocketException"><see cref="System.Net.Sockets.SocketError.NotConnected"/> while a connect is
         /// in progress or after it failed.</exception>
-        public string PeerAddress => Address(peer: true);
+        public IPEndPoint PeerAddress => Address(peer: true);
 
         /// <summary><c>TCP_NODELAY</c> (<c>MIOW_OPT_NODELAY</c>).</summary>
         /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
@@ -63,7 +61,6 @@ namespace Miowin
             set => SetOption(NativeMethods.MIOW_OPT_NODELAY, value ? 1 : 0);
         }
 
-#if NET8_0_OR_GREATER
         /// <summary>Reads what is available, without waiting (<c>miow_source_read</c>).</summary>
         /// <param name="buffer">Where to store the bytes.</param>
         /// <param name="received">How many bytes were read: 0 (with true) is the peer's end of stream.</param>
@@ -89,7 +86,6 @@ namespace Miowin
         /// <exception cref="MiowException"><see cref="MiowErrorCode.ConnectionReset"/>,
         /// <see cref="MiowErrorCode.BrokenPipe"/>, <see cref="MiowErrorCode.Shutdown"/>, or another failure.</exception>
         public bool TryWrite(ReadOnlySpan<byte> buffer, out int sent) => TryWriteSpan(buffer, out sent);
-#endif
 
         /// <summary>Reads what is available into part of an array, without waiting (<c>miow_source_read</c>).</summary>
         /// <param name="buffer">Where to store the bytes.</param>

@@ -17,36 +17,34 @@ namespace Miowin
         }
 
         /// <summary>
-        /// Creates a listener bound to <paramref name="address"/> (<c>miow_tcp_listen</c>). A second
+        /// Creates a listener bound to <paramref name="endpoint"/> (<c>miow_tcp_listen</c>). A second
         /// listener on the same address fails: on Windows the socket is bound with
         /// <c>SO_EXCLUSIVEADDRUSE</c>.
         /// </summary>
-        /// <param name="address">The local address, for instance <c>"127.0.0.1:0"</c> or <c>"[::1]:0"</c>.</param>
+        /// <param name="endpoint">The local address and port; port 0 asks the OS for a free one.</param>
         /// <param name="backlog">The queue of pending connections; 0 or less means the OS maximum.</param>
         /// <returns>The listener, not registered.</returns>
-        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
-        /// <exception cref="ArgumentException"><paramref name="address"/> contains a NUL.</exception>
-        /// <exception cref="MiowException"><see cref="MiowErrorCode.InvalidArgument"/> for an address
-        /// that is not numeric, <see cref="MiowErrorCode.AddressInUse"/>,
-        /// <see cref="MiowErrorCode.AddressNotAvailable"/>, or another failure.</exception>
-        public static unsafe MiowTcpListener Bind(string address, int backlog = 0)
+        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+        /// <exception cref="MiowSocketException"><see cref="System.Net.Sockets.SocketError.AddressAlreadyInUse"/>,
+        /// <see cref="System.Net.Sockets.SocketError.AddressNotAvailable"/>, or another failure.</exception>
+        public static unsafe MiowTcpListener Bind(IPEndPoint endpoint, int backlog = 0)
         {
-            byte[] text = Utf8.Encode(address, nameof(address));
+            byte[] text = Endpoints.Encode(endpoint, nameof(endpoint));
             MiowLibrary.EnsureCompatible();
             int rc;
             SourceHandle handle;
             fixed (byte* p = text) rc = NativeMethods.miow_tcp_listen(out handle, p, backlog);
-            return new MiowTcpListener(Created(rc, handle));
+            return new MiowTcpListener(Created(rc, handle, ErrorSite.Socket));
         }
 
-        /// <summary>Creates a listener bound to <paramref name="endpoint"/>; see <see cref="Bind(string, int)"/>.</summary>
-        /// <param name="endpoint">The local address and port.</param>
+        /// <summary>Creates a listener bound to an address given as text; see <see cref="Bind(IPEndPoint, int)"/>.</summary>
+        /// <param name="address">The local numeric address, for instance <c>"127.0.0.1:0"</c> or <c>"[::1]:0"</c>.</param>
         /// <param name="backlog">The queue of pending connections; 0 or less means the OS maximum.</param>
         /// <returns>The listener, not registered.</returns>
-        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
-        /// <exception cref="MiowException">As <see cref="Bind(string, int)"/>.</exception>
-        public static MiowTcpListener Bind(IPEndPoint endpoint, int backlog = 0) =>
-            Bind((endpoint ?? throw new ArgumentNullException(nameof(endpoint))).ToString(), backlog);
+        /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="address"/> is not a numeric address with a port (a host name is refused).</exception>
+        /// <exception cref="MiowSocketException">As <see cref="Bind(IPEndPoint, int)"/>.</exception>
+        public static MiowTcpListener Bind(string address, int backlog = 0) => Bind(Endpoints.Parse(address, nameof(address)), backlog);
 
         /// <summary>Accepts one pending connection, if one is waiting (<c>miow_tcp_accept</c>).</summary>
         /// <param name="stream">The new connection, not registered; null when false is returned.</param>
@@ -56,7 +54,7 @@ namespace Miowin
         /// <exception cref="ObjectDisposedException">The listener was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.ConnectionAborted"/> for a
         /// connection reset before it was accepted, or another failure.</exception>
-        public unsafe bool TryAccept([NotNullWhen(true)] out MiowTcpStream? stream, [NotNullWhen(true)] out string? peerAddress)
+        public unsafe bool TryAccept([NotNullWhen(true)] out MiowTcpStream? stream, [NotNullWhen(true)] out IPEndPoint? peerAddress)
         {
             stream = null;
             peerAddress = null;
@@ -72,7 +70,7 @@ namespace Miowin
                 return false;
             }
             stream = new MiowTcpStream(handle);
-            peerAddress = Utf8.Decode(peer, size);
+            peerAddress = Endpoints.Decode(peer, size);
             return true;
         }
     }
