@@ -84,9 +84,9 @@ namespace Miowin.Tests
         }
 
         [Fact]
-        public void Version_of_the_loaded_library_is_1_0()
+        public void Version_of_the_loaded_library_is_1_2()
         {
-            Assert.Equal(0x010100u, MiowLibrary.VersionNumber & 0xFFFF00u);
+            Assert.Equal(0x010200u, MiowLibrary.VersionNumber & 0xFFFF00u);
             Assert.Equal(1, MiowLibrary.Version.Major);
             Assert.Equal(MiowLibrary.Version.ToString(3), MiowLibrary.VersionString);
             MiowLibrary.EnsureCompatible();
