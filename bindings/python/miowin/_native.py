@@ -207,6 +207,13 @@ PROTOTYPES = {
 OPTIONAL_PROTOTYPES = {
     # source.h, 1.2: a source for any pollable descriptor (Linux) or waitable handle (Windows).
     "miow_source_new_waitable": (c_int32, (_handle_out, c_socket)),
+    # net.h and pipe.h, 1.2: dual-stack sockets, pipe instances, adoption and release.
+    "miow_tcp_listen_ex": (c_int32, (_handle_out, c_char_p, c_int32, c_uint32)),
+    "miow_udp_bind_ex": (c_int32, (_handle_out, c_char_p, c_uint32)),
+    "miow_pipe_create_ex": (c_int32, (_handle_out, c_char_p, c_uint32, c_uint32, c_uint32)),
+    "miow_source_adopt_socket": (c_int32, (_handle_out, c_socket)),
+    "miow_pipe_adopt": (c_int32, (_handle_out, c_socket)),
+    "miow_source_release": (c_int32, (c_void_p, POINTER(c_socket))),
 }
 
 
