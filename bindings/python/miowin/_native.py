@@ -77,6 +77,11 @@ MIOW_OPT_ONLY_V6 = 7
 # --- pipe.h -----------------------------------------------------------------------------------
 
 #: The read buffer and pipe buffer size miow_pipe_create() uses when given 0.
+#: net.h, 1.2: the creation flag of miow_tcp_listen_ex() and miow_udp_bind_ex().
+MIOW_NET_DUAL_STACK = 0x1
+#: pipe.h, 1.2: miow_pipe_create_ex()'s flag, and its limit of instances per name.
+MIOW_PIPE_FIRST_INSTANCE = 0x1
+MIOW_PIPE_INSTANCES_MAX = 254
 MIOW_PIPE_BUFFER_SIZE = 4096
 #: The most bytes one write call takes on a pipe.
 MIOW_PIPE_WRITE_MAX = 1024 * 1024
@@ -207,6 +212,13 @@ PROTOTYPES = {
 OPTIONAL_PROTOTYPES = {
     # source.h, 1.2: a source for any pollable descriptor (Linux) or waitable handle (Windows).
     "miow_source_new_waitable": (c_int32, (_handle_out, c_socket)),
+    # net.h and pipe.h, 1.2: dual-stack sockets, pipe instances, adoption and release.
+    "miow_tcp_listen_ex": (c_int32, (_handle_out, c_char_p, c_int32, c_uint32)),
+    "miow_udp_bind_ex": (c_int32, (_handle_out, c_char_p, c_uint32)),
+    "miow_pipe_create_ex": (c_int32, (_handle_out, c_char_p, c_uint32, c_uint32, c_uint32)),
+    "miow_source_adopt_socket": (c_int32, (_handle_out, c_socket)),
+    "miow_pipe_adopt": (c_int32, (_handle_out, c_socket)),
+    "miow_source_release": (c_int32, (c_void_p, POINTER(c_socket))),
 }
 
 

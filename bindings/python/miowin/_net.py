@@ -31,6 +31,7 @@ the named pipes of :mod:`miowin._pipe`.
 from __future__ import annotations
 
 import ctypes
+import socket
 from typing import Any, Callable, Iterable, List, Optional, Tuple, Type, TypeVar, Union
 
 from . import _errors
@@ -171,6 +172,17 @@ def _buffers(buffers: Iterable[Buffer], writable: bool) -> Tuple[Any, int, List[
     return array, len(buffers), keep
 
 
+def _require(function: str) -> None:
+    if not _native.has_export(function):
+        raise NotImplementedError(
+            f"{_native.library_path} has no {function} (miowin 1.2 and later)"
+        )
+
+
+def _flags(dual_stack: bool) -> int:
+    return _native.MIOW_NET_DUAL_STACK if dual_stack else 0
+
+
 class _LibrarySource(Source):
     """A source whose OS object (a socket or a named pipe) the library creates and owns: made
     by the class's factory methods, never by calling the class, and closed with the source.
@@ -202,6 +214,21 @@ class _LibrarySource(Source):
         if rc:
             raise _errors.make_error(rc, function)
 
+    def release(self) -> int:
+        """Frees the source but hands its socket or pipe back open instead of closing it
+        (``miow_source_release``, miowin 1.2; mio's ``into_raw_socket``): returns the
+        descriptor, ``SOCKET`` or pipe ``HANDLE``, which the caller then owns and closes (a
+        socket can be wrapped with ``socket.socket(fileno=...)``). It stays non-blocking. On
+        failure the source is unchanged: :class:`BusyError` for a Windows pipe with bytes
+        buffered or a write in flight (read them, or wait for WRITABLE, then call again)."""
+        _require("miow_source_release")
+        value = _native.c_socket()
+        self._check(_lib.miow_source_release(self._handle, ctypes.byref(value)),
+                    "miow_source_release")
+        self._handle = None
+        Source.close(self)  # drops the references; the handle is dead already
+        return int(value.value or 0)
+
     def take_error(self) -> Optional[_errors.Error]:
         """Reads and clears the pending error (a socket's ``SO_ERROR``, a pipe's failed
         connect): None if there was none, else the exception for it, returned, not raised (a
@@ -215,6 +242,17 @@ class _LibrarySource(Source):
         if not error.value:
             return None
         return _errors.make_error(error.value, "miow_source_take_error", os_error.value)
+
+
+def _kind_of(sock: socket.socket) -> Optional[str]:
+    """The class a socket becomes on adoption, or None for a kind the library refuses (it
+    then says so itself, with NotSupportedError)."""
+    if sock.type == socket.SOCK_DGRAM:
+        return "UdpSocket"
+    if sock.type != socket.SOCK_STREAM or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return None
+    listening = sock.getsockopt(socket.SOL_SOCKET, getattr(socket, "SO_ACCEPTCONN", 0x2))
+    return "TcpListener" if listening else "TcpStream"
 
 
 class _LibrarySocket(_LibrarySource):
@@ -234,6 +272,25 @@ class _LibrarySocket(_LibrarySource):
             self.close()
             raise error
         self._fd = fd.value
+        return self
+
+    @classmethod
+    def adopt(cls: Type[_S], sock: socket.socket) -> _S:
+        """Takes a TCP or UDP ``socket.socket`` over (``miow_source_adopt_socket``, miowin
+        1.2; mio's ``from_std``): it becomes a source the library owns, with every call of its
+        kind working, and is made non-blocking. On success ``sock`` is detached (its
+        ``fileno()`` is -1) and closing the source closes the socket; on failure ``sock`` is
+        untouched and still the caller's. The class must match the socket: a listening TCP
+        socket is a :class:`TcpListener`, another TCP socket a :class:`TcpStream`, a UDP socket
+        a :class:`UdpSocket` (``ValueError`` otherwise)."""
+        _require("miow_source_adopt_socket")
+        if not isinstance(sock, socket.socket):
+            raise TypeError(f"adopt() takes a socket.socket, not {type(sock).__name__}")
+        kind = _kind_of(sock)
+        if kind is not None and kind != cls.__name__:
+            raise ValueError(f"{cls.__name__}.adopt() was given a {kind} socket")
+        self = cls._create("miow_source_adopt_socket", sock.fileno())
+        sock.detach()
         return self
 
     def _get_option(self, option: int) -> int:
@@ -267,8 +324,8 @@ class _LibrarySocket(_LibrarySource):
 
     @property
     def only_v6(self) -> bool:
-        """``IPV6_V6ONLY`` of an IPv6 socket: true, as the library creates every IPv6 socket
-        (an IPv4 socket raises :class:`NotSupportedError`)."""
+        """``IPV6_V6ONLY`` of an IPv6 socket: true as the library creates IPv6 sockets, false
+        for a ``dual_stack`` one (an IPv4 socket raises :class:`NotSupportedError`)."""
         return bool(self._get_option(_native.MIOW_OPT_ONLY_V6))
 
     def __repr__(self) -> str:
@@ -343,12 +400,21 @@ class TcpListener(_LibrarySocket):
     only after that)."""
 
     @classmethod
-    def bind(cls, address: AddressLike, backlog: int = 0) -> TcpListener:
+    def bind(
+        cls, address: AddressLike, backlog: int = 0, *, dual_stack: bool = False
+    ) -> TcpListener:
         """Listens on ``address`` (``"127.0.0.1:0"``, ``"[::1]:0"``, or a tuple). ``backlog``
         0 or less is the OS maximum. A second listener on the same address fails with
-        :class:`AddressInUseError`."""
+        :class:`AddressInUseError`. ``dual_stack`` (miowin 1.2, ``MIOW_NET_DUAL_STACK``) makes
+        an IPv6 listener that IPv4 clients reach too (bind ``("::", port)``); their addresses
+        read ``("::ffff:a.b.c.d", port, 0, 0)``. With an IPv4 address it is
+        :class:`InvalidArgumentError`."""
         backlog = int(backlog)
         backlog = max(-(2**31), min(backlog, 2**31 - 1))
+        if dual_stack:
+            _require("miow_tcp_listen_ex")
+            return cls._create("miow_tcp_listen_ex", _address_text(address), backlog,
+                               _flags(dual_stack))
         return cls._create("miow_tcp_listen", _address_text(address), backlog)
 
     def accept(self) -> Tuple[TcpStream, Address]:
@@ -392,8 +458,13 @@ class UdpSocket(_LibrarySocket, _Io):
     calls, with the default peer."""
 
     @classmethod
-    def bind(cls, address: AddressLike) -> UdpSocket:
-        """A UDP socket bound to ``address``, for instance ``"127.0.0.1:0"``."""
+    def bind(cls, address: AddressLike, *, dual_stack: bool = False) -> UdpSocket:
+        """A UDP socket bound to ``address``, for instance ``"127.0.0.1:0"``. ``dual_stack``
+        (miowin 1.2) as for :meth:`TcpListener.bind`: an IPv6 socket that also receives from
+        and sends to IPv4 peers (``"127.0.0.1:9"`` is sent to as ``::ffff:127.0.0.1``)."""
+        if dual_stack:
+            _require("miow_udp_bind_ex")
+            return cls._create("miow_udp_bind_ex", _address_text(address), _flags(dual_stack))
         return cls._create("miow_udp_bind", _address_text(address))
 
     def connect(self, address: AddressLike) -> None:

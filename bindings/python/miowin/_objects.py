@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ctypes
 import math
+import os
 import struct
+import sys
 import threading
 import time
 from typing import Any, List, Optional, Protocol, Tuple, Type, TypeVar, Union
@@ -102,6 +104,25 @@ def _selector_handle(selector: Selector) -> Optional[int]:
 
 def _is_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
+
+
+#: pidfd_open(2)'s number: one for every architecture but alpha (the syscall table was unified
+#: from Linux 5.1 on).
+_SYS_PIDFD_OPEN = 434
+
+
+def _pidfd_open(pid: int) -> int:
+    """os.pidfd_open (3.9+), or the same system call through libc on Python 3.8."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is not None:
+        fd: int = pidfd_open(pid)
+        return fd
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.syscall(ctypes.c_long(_SYS_PIDFD_OPEN), ctypes.c_int(pid), ctypes.c_uint(0))
+    if fd < 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+    return fd
 
 
 class _NativeObject:
@@ -270,12 +291,14 @@ class Source(_NativeObject):
     """A socket wrapped for registration (``miow_source``).
 
     ``sock`` is a socket object (anything with ``fileno()``) or a descriptor / SOCKET value.
-    The caller keeps owning the socket: closing the Source never closes it.
+    The caller keeps owning the socket: closing the Source never closes it. :meth:`waitable`
+    and :meth:`process` make sources for other descriptors and for Windows waitable handles.
     """
 
     _free = "miow_source_free"
     _selector: Optional[Selector] = None
     _fileobj: Optional[FileDescriptorLike] = None
+    _owned_fd: Optional[int] = None  #: a descriptor the source opened itself and closes
     _fd: int
 
     def __init__(self, sock: FileDescriptorLike, *, _new: str = "miow_source_new") -> None:
@@ -298,6 +321,27 @@ class Source(_NativeObject):
                 f"{_native.library_path} has no miow_source_new_waitable (miowin 1.2 and later)"
             )
         return cls(value, _new="miow_source_new_waitable")
+
+    @classmethod
+    def process(cls: Type[_Source], process: Any) -> _Source:
+        """A waitable source that reports ``READABLE`` once ``process`` (a
+        :class:`subprocess.Popen`) has exited. On Windows it waits on the process handle
+        (``Popen._handle``, which the Popen keeps owning; the source keeps the Popen alive). On
+        Linux it waits on a pidfd (``pidfd_open``) that the source
+        opens now and closes in :meth:`close` (Linux 5.3+); make it before anything reaps the
+        child, or the pid may name another process (``ProcessLookupError`` if it is gone)."""
+        if sys.platform == "win32":
+            source = cls.waitable(int(getattr(process, "_handle")))
+            source._fileobj = process
+            return source
+        fd = _pidfd_open(int(process.pid))
+        try:
+            source = cls.waitable(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        source._owned_fd = fd
+        return source
 
     @property
     def selector(self) -> Optional[Selector]:
@@ -348,10 +392,14 @@ class Source(_NativeObject):
             raise _errors.make_error(rc, "miow_source_rearm")
 
     def close(self) -> None:
-        """Frees the source, deregistering it first if needed. The socket stays open."""
+        """Frees the source, deregistering it first if needed. The socket stays open (a
+        pidfd that :meth:`process` opened is closed)."""
         super().close()
         self._selector = None
         self._fileobj = None
+        fd, self._owned_fd = self._owned_fd, None
+        if fd is not None:
+            os.close(fd)
 
     def __repr__(self) -> str:
         return f"<miowin.Source fd={getattr(self, '_fd', None)} {self._state()}>"

@@ -21,15 +21,23 @@ A pipe has no socket descriptor to hand out: ``fileno()`` raises
 
 from __future__ import annotations
 
+import ctypes
 import io
 from typing import Any, Optional, Type, TypeVar
 
 from . import _native
-from ._net import _Io, _LibrarySource
+from ._net import _Io, _LibrarySource, _require
 
 _lib = _native.lib
 
 _P = TypeVar("_P", bound="_NamedPipe")
+
+
+def _u32(what: str, value: int) -> int:
+    number = int(value)
+    if not 0 <= number < 2**32:
+        raise ValueError(f"{what} must fit in 32 unsigned bits: {number}")
+    return number
 
 
 def _name_bytes(name: str) -> bytes:
@@ -56,6 +64,23 @@ class _NamedPipe(_LibrarySource, _Io):
         """The name the pipe was created or opened with."""
         return self._name
 
+    @classmethod
+    def adopt(cls: Type[_P], handle: int, name: Optional[str] = None) -> _P:
+        """Takes a pipe end the caller opened into a source the library owns
+        (``miow_pipe_adopt``, miowin 1.2; mio's ``NamedPipe::from_raw_handle``). On Windows
+        ``handle`` is a named pipe ``HANDLE`` opened for overlapped I/O (a server end for
+        :class:`NamedPipeServer`, a client end for :class:`NamedPipeClient`); on Linux a
+        Unix-domain stream socket's descriptor, listening for a server, connected for a
+        client. On success the source owns it (closing the source closes it; :meth:`release`
+        gives it back); on failure it stays the caller's. ``name`` is only recorded."""
+        _require("miow_pipe_adopt")
+        value = int(handle)
+        if not 0 <= value < 2 ** (8 * ctypes.sizeof(_native.c_socket)):
+            raise ValueError(f"invalid pipe handle: {value}")
+        self = cls._create("miow_pipe_adopt", value)
+        self._name = name
+        return self
+
     def fileno(self) -> int:
         """Raises :class:`io.UnsupportedOperation`: a pipe is not a socket, and on Linux the
         descriptor behind a server changes as clients come and go."""
@@ -77,16 +102,32 @@ class NamedPipeServer(_NamedPipe):
     _factories = "create()"
 
     @classmethod
-    def create(cls, name: str, buffer_size: int = 0) -> NamedPipeServer:
+    def create(
+        cls,
+        name: str,
+        buffer_size: int = 0,
+        *,
+        max_instances: int = 1,
+        first_instance: bool = True,
+    ) -> NamedPipeServer:
         """Creates the pipe ``name`` (``"\\\\.\\pipe\\<name>"``), not yet connected.
         ``buffer_size`` sizes the read buffer and the OS pipe buffers on Windows (0: 4 KiB,
-        ``MIOW_PIPE_BUFFER_SIZE``). The pipe is the only instance of its name: a second
-        ``create()`` of it raises :class:`AddressInUseError`. A name without the prefix raises
-        :class:`InvalidArgumentError`."""
-        size = int(buffer_size)
-        if not 0 <= size < 2**32:
-            raise ValueError(f"buffer_size must fit in 32 unsigned bits: {size}")
-        return cls._open("miow_pipe_create", name, size)
+        ``MIOW_PIPE_BUFFER_SIZE``). A name without the prefix raises
+        :class:`InvalidArgumentError`.
+
+        By default the pipe is the only instance of its name: a second ``create()`` of it
+        raises :class:`AddressInUseError`. For a server of several clients at once (miowin 1.2,
+        ``miow_pipe_create_ex``), create the first instance with ``max_instances`` (1 to
+        ``MIOW_PIPE_INSTANCES_MAX``, 254, or 0 for unlimited; the first instance sets it) and
+        the others with ``first_instance=False``; one instance too many raises
+        :class:`PipeBusyError`. On Linux every instance of a name lives in one process."""
+        size = _u32("buffer_size", buffer_size)
+        count = _u32("max_instances", max_instances)
+        if count == 1 and first_instance:
+            return cls._open("miow_pipe_create", name, size)
+        _require("miow_pipe_create_ex")
+        flags = _native.MIOW_PIPE_FIRST_INSTANCE if first_instance else 0
+        return cls._open("miow_pipe_create_ex", name, size, count, flags)
 
     def connect(self) -> bool:
         """Accepts a client (``miow_pipe_connect``): True if one is connected, False if the

@@ -12,9 +12,10 @@ or with :func:`run`, which works on every version, or for code (and frameworks) 
 their own loop with ``asyncio.new_event_loop()`` or ``asyncio.run()``, by installing the
 policy: :func:`install` (or ``asyncio.set_event_loop_policy(MiowEventLoopPolicy())``).
 
-Sockets are what the loop watches: its socket, stream, server and datagram APIs all work.
-Subprocesses, pipes and ptys need a selector that takes any descriptor; until the loaded library
-offers one (:data:`miowin.selectors.ANY_DESCRIPTOR`), ``subprocess_exec()``,
+Sockets are always watched: the socket, stream, server and datagram APIs all work.
+Subprocesses, pipes and ptys need a selector that takes any descriptor: they work on Linux with
+miowin 1.2 (:data:`miowin.selectors.ANY_DESCRIPTOR`). Elsewhere (Windows, or an older library)
+``subprocess_exec()``,
 ``subprocess_shell()``, ``connect_read_pipe()`` and ``connect_write_pipe()`` raise
 :class:`NotImplementedError` at once, as the Windows SelectorEventLoop does, rather than
 failing later inside the loop, where the caller would wait forever.

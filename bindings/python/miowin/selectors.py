@@ -1,4 +1,4 @@
-"""MiowSelector: a :class:`selectors.BaseSelector` over a miowin selector, for sockets.
+"""MiowSelector: a :class:`selectors.BaseSelector` over a miowin selector.
 
 It follows the contract of the standard library's selectors (register / unregister / modify /
 select / get_key / get_map / close, context manager), level-triggered as asyncio expects, and
@@ -7,8 +7,10 @@ a writer alike.
 
 Each registered file object gets a miowin Source whose token is its descriptor (its SOCKET
 value on Windows). Sockets can always be registered. Any other descriptor (a pipe, a tty) needs
-a library that can watch it (:data:`ANY_DESCRIPTOR`); without one, and for a regular file in any
-case, registration raises :class:`miowin.NotSocketError` at once.
+a library that can watch it (:data:`ANY_DESCRIPTOR`: Linux with miowin 1.2); without one,
+registration raises :class:`miowin.NotSocketError` at once. A regular file or a directory is
+never pollable: with such a library it raises :class:`PermissionError` (``EPERM``), as
+EpollSelector does, and :class:`miowin.NotSocketError` otherwise.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _new_source(fd: int) -> Source:
         if e.errno == errno.EBADF:
             raise  # a closed descriptor: the library's own error says so
         if ANY_DESCRIPTOR:
-            return Source.waitable(fd)
+            return _new_waitable(fd)
         raise NotSocketError(
             e.code,
             e.os_error,
@@ -96,6 +98,21 @@ def _new_source(fd: int) -> Source:
             "ttys and files need miow_source_new_waitable, on Linux)",
             "MiowSelector.register",
         ) from None
+
+
+def _new_waitable(fd: int) -> Source:
+    try:
+        return Source.waitable(fd)
+    except _errors.InvalidArgumentError as e:
+        if e.os_error != errno.EPERM:
+            raise
+        # epoll refuses regular files and directories with EPERM; EpollSelector lets that
+        # PermissionError through, and so does this selector, saying why.
+        raise PermissionError(
+            errno.EPERM,
+            f"FD {fd} cannot be watched: epoll refuses regular files and directories "
+            "(miow_source_new_waitable: MIOW_EINVAL)",
+        ) from e
 
 
 class _KeyMapping(Mapping[FileDescriptorLike, SelectorKey]):

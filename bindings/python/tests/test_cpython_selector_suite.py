@@ -18,6 +18,7 @@ MiowSelector too.
 import errno
 import os
 import selectors
+import sys
 import tempfile
 import time
 import unittest
@@ -26,7 +27,7 @@ import unittest.mock
 import pytest
 
 from miowin import NotSocketError
-from miowin.selectors import MiowSelector
+from miowin.selectors import ANY_DESCRIPTOR, MiowSelector
 
 try:
     from test import test_selectors
@@ -69,27 +70,46 @@ class MiowSelectorTestCase(
         s.register(rd, selectors.EVENT_READ)
 
     def test_register_file(self):
-        # As EpollSelectorTestCase.test_register_file: only sockets can be registered, and a
-        # refused registration leaves no key behind.
+        # As EpollSelectorTestCase.test_register_file: a regular file cannot be registered
+        # (EPERM, as epoll says, where the library takes any descriptor; ENOTSOCK where it takes
+        # sockets only), and a refused registration leaves no key behind.
         s = self.SELECTOR()
         self.addCleanup(s.close)
         with tempfile.NamedTemporaryFile() as f:
             with self.assertRaises(OSError) as cm:
                 s.register(f, selectors.EVENT_READ)
-            self.assertIsInstance(cm.exception, NotSocketError)
-            self.assertEqual(cm.exception.errno, errno.ENOTSOCK)
+            if ANY_DESCRIPTOR:
+                self.assertIsInstance(cm.exception, PermissionError)
+                self.assertEqual(cm.exception.errno, errno.EPERM)
+            else:
+                self.assertIsInstance(cm.exception, NotSocketError)
+                self.assertEqual(cm.exception.errno, errno.ENOTSOCK)
             with self.assertRaises(KeyError):
                 s.get_key(f)
 
+    @unittest.skipIf(sys.platform == "win32", "POSIX pipes")
     def test_register_pipe(self):
+        # A pipe is watched as EpollSelector watches it where the library takes any
+        # descriptor, and refused at once, leaving no key, where it takes sockets only.
         s = self.SELECTOR()
         self.addCleanup(s.close)
         r, w = os.pipe()
         self.addCleanup(os.close, r)
         self.addCleanup(os.close, w)
-        with self.assertRaises(NotSocketError):
-            s.register(r, selectors.EVENT_READ)
-        self.assertEqual(len(s.get_map()), 0)
+        if not ANY_DESCRIPTOR:
+            with self.assertRaises(NotSocketError):
+                s.register(r, selectors.EVENT_READ)
+            self.assertEqual(len(s.get_map()), 0)
+            return
+        s.register(r, selectors.EVENT_READ)
+        s.register(w, selectors.EVENT_WRITE)
+        self.assertEqual([(k.fd, ev) for k, ev in s.select(0)], [(w, selectors.EVENT_WRITE)])
+        os.write(w, b"x")
+        ready = sorted((k.fd, ev) for k, ev in s.select(0))
+        self.assertEqual(ready, sorted([(r, selectors.EVENT_READ), (w, selectors.EVENT_WRITE)]))
+        s.unregister(w)
+        os.read(r, 1)
+        self.assertEqual(s.select(0), [])
 
     def test_register_bad_fd(self):
         # As KqueueSelectorTestCase.test_register_bad_fd: a closed descriptor is an OSError

@@ -16,6 +16,7 @@ DOCS = {
         ["MiowEventLoop"],
         ["reader 1 b'ping'"],
         ["[(7, 1)]", "[(99, 1)]"],
+        ["[]", "[(1, 1)]", "0"],
         ["b'hello' True", "would block", "True"],
         ["False", "True", "b'hello, pipe'"],
     ],

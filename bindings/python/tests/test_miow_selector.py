@@ -281,6 +281,19 @@ def test_registering_a_non_socket_leaves_no_key():
     r, w = os.pipe()
     try:
         with MiowSelector() as s:
+            if miowin.selectors.ANY_DESCRIPTOR:
+                # A pipe is watched; a directory never is (epoll's EPERM).
+                fd = os.open(os.path.dirname(os.path.abspath(__file__)), os.O_RDONLY)
+                try:
+                    with pytest.raises(PermissionError) as ei:
+                        s.register(fd, EVENT_READ)
+                    assert ei.value.errno == errno.EPERM
+                    assert fd not in s.get_map()
+                finally:
+                    os.close(fd)
+                s.register(w, EVENT_WRITE)
+                assert w in s.get_map()
+                return
             with pytest.raises(miowin.NotSocketError) as ei:
                 s.register(w, EVENT_WRITE)
             assert ei.value.errno == errno.ENOTSOCK
