@@ -124,6 +124,31 @@ else
   fail "dotnet pack"
 fi
 
+# --- The package's licence and metadata ----------------------------------------------------------
+# What a user (and nuget.org) reads from the .nuspec inside the package: the MIT licence as an
+# SPDX expression, with the LICENSE file beside it, the authors, a description, tags and the
+# readme, which must be the packed PACKAGE.md.
+step "package licence and metadata"
+if [ -f "$package" ]; then
+  nuspec=$(unzip -p "$package" MiowinSharp.nuspec 2>/dev/null || true)
+  ok=1
+  for pattern in '<license type="expression">MIT</license>' '<authors>[^<]+</authors>' \
+                 '<description>[^<]{40,}</description>' '<tags>[^<]+</tags>' \
+                 '<readme>PACKAGE.md</readme>' '<copyright>[^<]+</copyright>'; do
+    if ! grep -Eq "$pattern" <<<"$nuspec"; then
+      echo "dotnet/test.sh: the package's nuspec lacks $pattern" >&2
+      ok=0
+    fi
+  done
+  if ! unzip -p "$package" LICENSE | cmp -s - "$root/LICENSE"; then
+    echo "dotnet/test.sh: the package's LICENSE is missing or differs from $root/LICENSE" >&2
+    ok=0
+  fi
+  if [ "$ok" -eq 1 ]; then pass; else fail "package metadata"; fi
+else
+  fail "package metadata: no package"
+fi
+
 # --- The documented example, against the package --------------------------------------------
 # The first ```cs block of docs/dotnet.md, built as its own project with the package as its only
 # source and a private package folder (so that a cached older Miowin 1.0.0 is never used), run
