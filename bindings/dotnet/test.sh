@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests the .NET binding, after build/linux and build/mingw64 were built: restores, builds, runs
 # the xunit tests against build/linux/src/libmiowin.so (net8.0 and netstandard2.0 builds of the
-# binding), packs the .nupkg and checks its contents, builds and runs the example of
-# docs/dotnet.md against that package, runs the consumer tests (tests/Miowin.Consumer/consumer.sh:
+# binding), packs the .nupkg and checks its contents, licence and metadata, builds and runs the example of
+# docs/dotnet.md against that package, runs the benchmark's smoke mode (bench.sh has the real
+# run), runs the consumer tests (tests/Miowin.Consumer/consumer.sh:
 # a user's project consuming the package by version, published in every layout and run without
 # MIOWIN_LIBRARY, win-x64 under Wine and linux-x64 natively), and runs the xunit tests under Wine
 # against build/mingw64/src/miowin.dll as a self-contained win-x64 program. Every output goes to
@@ -190,6 +191,21 @@ EOF
   fi
 else
   fail "example: no package"
+fi
+
+# --- The benchmark still runs ------------------------------------------------------------------
+# Only its smoke mode (10 connections, half a second of each stack): the benchmark itself is
+# bench.sh's, with numbers in docs/dotnet.md. It exits 0 only if every echo came back intact.
+step "benchmark smoke run (bench/Miowin.Bench --smoke)"
+bench_project="$here/bench/Miowin.Bench/Miowin.Bench.csproj"
+if restore "$bench_project" && dotnet build "$bench_project" -c Release --no-restore "${msbuild_opts[@]}" -v q; then
+  set +e
+  MIOWIN_LIBRARY="$linux_lib" timeout 120 dotnet "$out/bin/Miowin.Bench/release/Miowin.Bench.dll" --smoke 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -eq 0 ] && grep -Eq '^\| 10 \|' "$log"; then pass; else fail "benchmark smoke run (exit $status)"; fi
+else
+  fail "benchmark build"
 fi
 
 # --- Wine --------------------------------------------------------------------------------------
