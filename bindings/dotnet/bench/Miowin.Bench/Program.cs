@@ -107,9 +107,9 @@ foreach (int connections in counts)
 {
     EchoResult net = best[(connections, "NetworkStream")], miow = best[(connections, "MiowStream")];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {connections:N0} | {net.EchoesPerSecond:N0} | {miow.EchoesPerSecond:N0} | {miow.EchoesPerSecond / net.EchoesPerSecond:F2} | " +
+        $"| {connections:N0} | {net.EchoesPerSecond:N0} | {miow.EchoesPerSecond:N0} | {miow.EchoesPerSecond / net.EchoesPerSecond:G2} | " +
         $"{net.MedianMicroseconds:N0} / {net.P99Microseconds:N0} | {miow.MedianMicroseconds:N0} / {miow.P99Microseconds:N0} | " +
-        $"{miow.MedianMicroseconds / net.MedianMicroseconds:F2} |"));
+        $"{miow.MedianMicroseconds / net.MedianMicroseconds:G3} |"));
 }
 return 0;
 
