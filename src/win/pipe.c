@@ -85,10 +85,10 @@ static uint32_t pipe__reportable(const sys_pipe *pipe) {
   return ready;
 }
 
-/* Reports the pipe into `event` if it has something for its registration, applying the mode. */
-static bool pipe__report(sys_pipe *pipe, miow_event *event) {
+/* Reports the pipe if it has something for its registration, applying the mode. */
+static void pipe__report(sys_pipe *pipe, miow_event *events, size_t *count) {
   uint32_t ready = pipe__reportable(pipe);
-  if (ready == 0) return false;
+  if (ready == 0) return;
   if (pipe->interests & MIOW_ONESHOT) {
     pipe->armed = 0;
   } else if (pipe->interests & MIOW_EDGE) {
@@ -98,19 +98,7 @@ static bool pipe__report(sys_pipe *pipe, miow_event *event) {
     /* Level: still ready at the next poll means reported again by it. */
     list_push_back(&pipe->sel->pipe_updates, &pipe->update_node);
   }
-  /* Each registration appears at most once per poll: fold a second report into the first,
-   * unless the token changed in between (a reregister while the poll waited). */
-  if (pipe->reported_seq == pipe->sel->poll_seq && pipe->reported_event->token == pipe->token) {
-    pipe->reported_event->readiness |= ready;
-    pipe->sel->folds++;
-    return false;
-  }
-  pipe->reported_seq = pipe->sel->poll_seq;
-  pipe->reported_event = event;
-  event->token = pipe->token;
-  event->readiness = ready;
-  event->reserved = 0;
-  return true;
+  selector_report(pipe->sel, &pipe->report, pipe->token, ready, events, count);
 }
 
 /* Readiness that no completion will bring (a new registration, a re-arm, a level re-check)
@@ -168,14 +156,14 @@ static DWORD pipe__result(sys_pipe *pipe, pipe_op *op, DWORD *bytes) {
   return error == ERROR_MORE_DATA ? 0 : error; /* a partial message, in byte mode never seen */
 }
 
-bool pipe_feed(pipe_op *op, miow_event *event) {
+void pipe_feed(pipe_op *op, miow_event *events, size_t *count) {
   sys_pipe *pipe = op->pipe;
   op->pending = false;
   pipe->outstanding--;
   pipe->sel->busy--;
   if (pipe->freed) {
     if (pipe->outstanding == 0) pipe__destroy(pipe);
-    return false;
+    return;
   }
   /* An operation issued before a disconnect belongs to the client that left. */
   bool stale = op->kind != PIPE_OP_NOTIFY && op->generation != pipe->generation;
@@ -211,7 +199,7 @@ bool pipe_feed(pipe_op *op, miow_event *event) {
   }
   /* A read emptied the buffer without data (a zero-byte write), or a stale read made way. */
   pipe__start_read(pipe);
-  return pipe__report(pipe, event);
+  pipe__report(pipe, events, count);
 }
 
 void pipe_cancel(sys_pipe *pipe, bool writes) {

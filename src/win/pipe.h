@@ -60,15 +60,14 @@ struct sys_pipe {
 
   pipe_op notify_op;
 
-  /* The event this pipe filled in the poll numbered `reported_seq`: a pipe may have several
-   * packets in one poll (a read, a write, a notify), and reports them as one event. */
-  uint64_t reported_seq;
-  miow_event *reported_event;
+  /* This pipe's report in the current poll: a pipe may have several packets in one poll (a
+   * read, a write, a notify), and reports them as one event. */
+  report_slot report;
 };
 
-/* Consumes a KEY_PIPE completion. Returns true and fills `event` if it is to be reported. The
- * pipe may be freed by this call. */
-bool pipe_feed(pipe_op *op, miow_event *event);
+/* Consumes a KEY_PIPE completion and reports the pipe through selector_report() if it has
+ * something for its registration. The pipe may be freed by this call. */
+void pipe_feed(pipe_op *op, miow_event *events, size_t *count);
 
 /* Re-checks a level-triggered registration queued in sel->pipe_updates. */
 void pipe_update(sys_pipe *pipe);

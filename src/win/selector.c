@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "interest.h"
 #include "iocp.h"
 #include "overlapped.h"
 #include "pipe.h"
@@ -52,6 +53,37 @@ static void selector__update_all(sys_selector *sel) {
   }
 }
 
+void selector_report(sys_selector *sel, report_slot *slot, uint64_t token, uint32_t readiness,
+                     miow_event *events, size_t *count) {
+  /* A reregistration while the poll collected changes the token: that report stands apart. */
+  if (slot->seq == sel->poll_seq && slot->index < *count && events[slot->index].token == token) {
+    events[slot->index].readiness |= readiness;
+    sel->folds++;
+    return;
+  }
+  slot->seq = sel->poll_seq;
+  slot->index = *count;
+  miow_event *event = &events[(*count)++];
+  event->token = token;
+  event->readiness = readiness;
+  event->reserved = 0;
+}
+
+_Static_assert(READINESS_BITS < (1u << POST_KIND_BITS), "a post's readiness fits below its token");
+
+/* The token and readiness of a KEY_POST packet (see sys_selector_post). */
+static void selector__read_post(const OVERLAPPED_ENTRY *entry, miow_event *event) {
+  uint64_t token = (uint64_t)(uintptr_t)entry->lpOverlapped;
+  if (sizeof(uintptr_t) < sizeof(uint64_t)) {
+    uint64_t high = (entry->dwNumberOfBytesTransferred >> POST_KIND_BITS) |
+                    (uint64_t)(entry->lpCompletionKey >> POST_KIND_BITS) << 24;
+    token |= high << 32;
+  }
+  event->token = token;
+  event->readiness = entry->dwNumberOfBytesTransferred & READINESS_BITS;
+  event->reserved = 0;
+}
+
 /* Turns dequeued packets into events at `events[*count]` onwards; called with the lock held.
  * Returns true if a packet added to an event this poll had already reported (a registration
  * re-armed and completed again while the poll collected): the port has nothing new then. */
@@ -61,7 +93,7 @@ static bool selector__dispatch(sys_selector *sel, const OVERLAPPED_ENTRY *entrie
   for (ULONG i = 0; i < n; i++) {
     const OVERLAPPED_ENTRY *entry = &entries[i];
     miow_event *event = &events[*count];
-    switch ((completion_key)entry->lpCompletionKey) {
+    switch ((completion_key)(entry->lpCompletionKey & POST_KIND_MASK)) {
       case KEY_AFD:
         sock_state_feed((sock_state *)entry->lpOverlapped, events, count);
         break;
@@ -69,13 +101,11 @@ static bool selector__dispatch(sys_selector *sel, const OVERLAPPED_ENTRY *entrie
         if (waker_feed((sys_waker *)entry->lpOverlapped, event)) (*count)++;
         break;
       case KEY_POST:
-        event->token = (uint64_t)(uintptr_t)entry->lpOverlapped;
-        event->readiness = entry->dwNumberOfBytesTransferred;
-        event->reserved = 0;
+        selector__read_post(entry, event);
         (*count)++;
         break;
       case KEY_PIPE:
-        if (pipe_feed(container_of(entry->lpOverlapped, pipe_op, ov), event)) (*count)++;
+        pipe_feed(container_of(entry->lpOverlapped, pipe_op, ov), events, count);
         break;
       case KEY_WAIT:
         if (wait_feed((sys_wait *)entry->lpOverlapped, event)) (*count)++;
@@ -233,7 +263,14 @@ int32_t sys_selector_post(sys_selector *sel, uint64_t token, uint32_t readiness)
   bool closed = sel->closed;
   ReleaseSRWLockExclusive(&sel->lock);
   if (closed) return error_set(MIOW_ECLOSED);
-  DWORD error = iocp_post(sel->iocp, readiness, KEY_POST, (void *)(uintptr_t)token);
+  /* The packet's pointer holds the token where a pointer has 64 bits. On x86 it holds the low
+   * half, and the high half rides above the readiness (6 bits) in the byte count (24 bits) and
+   * above the packet kind in the key (8 bits): a packet has no other room, and allocating a
+   * record per post would add a failure the call does not have on x64. */
+  uint32_t high = (uint32_t)(token >> 32);
+  DWORD bytes = readiness | (DWORD)(high & 0xffffffu) << POST_KIND_BITS;
+  ULONG_PTR key = KEY_POST | (ULONG_PTR)(high >> 24) << POST_KIND_BITS;
+  DWORD error = iocp_post(sel->iocp, bytes, key, (void *)(uintptr_t)token);
   if (error != 0) return error_set_os(MIOW_EOS, (int32_t)error);
   return 0;
 }

@@ -124,14 +124,14 @@ void sock_state_update(sock_state *state) {
   }
 }
 
-bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
+void sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
   sys_selector *sel = state->sel;
   state->status = SOCK_IDLE;
   sel->busy--;
   InterlockedDecrement64(&afd_counters.outstanding);
   if (state->delete_pending) {
     if (sock__idle(state)) sock__free(state);
-    return false;
+    return;
   }
   uint32_t readiness = 0;
   ULONG seen = 0;
@@ -145,13 +145,13 @@ bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
     ULONG afd = state->poll_info.handles[0].events;
     if (afd & AFD_POLL_LOCAL_CLOSE) {
       sock__drop(state);
-      return false;
+      return;
     }
     /* The request issued at registration may have completed at once, before the host went on
      * to close the socket: what it saw is not reported for a value that is no socket now. */
     if (state->first_unchecked && afd != 0) {
       state->first_unchecked = false;
-      if (sock__replaced(state)) return false;
+      if (sock__replaced(state)) return;
     }
     seen = afd & state->pending_afd & sock__wanted(state) & ~(ULONG)AFD_POLL_LOCAL_CLOSE;
     readiness = sock__readiness(seen);
@@ -175,22 +175,7 @@ bool sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
   bool nothing_wanted = (sock__wanted(state) & ~(ULONG)AFD_POLL_LOCAL_CLOSE) == 0;
   if (!(failed && nothing_wanted) && !list_is_linked(&state->update_node))
     list_push_back(&sel->update_queue, &state->update_node);
-  if (readiness == 0) return false;
-  if (state->report_seq == sel->poll_seq) {
-    /* Reported in this poll already (the request was re-issued meanwhile): one event. */
-    miow_event *earlier = &events[state->report_index];
-    earlier->token = state->token;
-    earlier->readiness |= readiness;
-    sel->folds++;
-    return true;
-  }
-  state->report_seq = sel->poll_seq;
-  state->report_index = *count;
-  miow_event *event = &events[(*count)++];
-  event->token = state->token;
-  event->readiness = readiness;
-  event->reserved = 0;
-  return true;
+  if (readiness != 0) selector_report(sel, &state->report, state->token, readiness, events, count);
 }
 
 void sock_state_cancel_all(sock_state *state) {

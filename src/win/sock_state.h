@@ -44,11 +44,9 @@ struct sock_state {
   bool fresh;           /* the type was taken just now: the first request needs no check */
   bool first_unchecked; /* ...so its completion is checked before it is reported */
   int type;
-  /* The poll whose events hold this state's report, and where: a second completion in the
-   * same poll (a request re-issued by a rearm while the poll collected more packets) is folded
-   * into that report, so a poll never returns a registration twice. */
-  uint64_t report_seq;
-  size_t report_index;
+  /* This state's report in the current poll, which a second completion in the same poll (a
+   * request re-issued by a rearm while the poll collected more packets) joins. */
+  report_slot report;
 };
 
 /* Issues, keeps or cancels the outstanding request so that it matches what is armed. */
@@ -56,9 +54,8 @@ void sock_state_update(sock_state *state);
 
 /* Consumes the state's completion. If it is to be reported, it is written to `events[*count]`
  * and `*count` grows, or it is folded into this poll's earlier report of the same state (then
- * `*count` stays and the function returns true). Returns false otherwise. The state may be
- * freed by this call. */
-bool sock_state_feed(sock_state *state, miow_event *events, size_t *count);
+ * `*count` stays and `folds` of the selector grows). The state may be freed by this call. */
+void sock_state_feed(sock_state *state, miow_event *events, size_t *count);
 
 /* Cancels the state's outstanding request, if any; for the selector's destruction. */
 void sock_state_cancel_all(sock_state *state);

@@ -64,4 +64,10 @@ void bench_afd_counts(uint64_t *polls, uint64_t *cancels);
 /* Formats "what: Win32/Winsock error N" into `error`. */
 void bench_fail(char *error, size_t error_size, const char *what, unsigned long os_error);
 
+/* Seconds from the performance counter. */
+double bench_now_s(void);
+
+/* Prints "program: message" to stderr and ends the process with status 1. */
+void bench_die(const char *program, const char *format, ...);
+
 #endif

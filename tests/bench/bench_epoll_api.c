@@ -9,7 +9,6 @@
  * Linked with miowin_static, so afd_counters counts the library's requests. Prints markdown
  * tables and, with --csv DIR, the numbers behind the charts. --quick is the ctest smoke run:
  * it asserts the request counts (never times) and exits non-zero if one is exceeded. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,28 +36,10 @@ typedef struct config {
   const char *csv_dir;
 } config;
 
-static double qpc;
 static int count_failures;
 
-static double now_s(void) {
-  LARGE_INTEGER c;
-  QueryPerformanceCounter(&c);
-  return (double)c.QuadPart / qpc;
-}
-
-void bench_fail(char *error, size_t error_size, const char *what, unsigned long os_error) {
-  snprintf(error, error_size, "%s: Win32/Winsock error %lu", what, os_error);
-}
-
-static void die(const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  fputs("bench_epoll_api: ", stderr);
-  vfprintf(stderr, format, args);
-  va_end(args);
-  fputc('\n', stderr);
-  exit(1);
-}
+#define now_s bench_now_s
+#define die(...) bench_die("bench_epoll_api", __VA_ARGS__)
 
 typedef struct counts {
   int64_t polls, cancels, outstanding;
@@ -169,8 +150,9 @@ static double time_events(const bench_method *m, const bench_sockets *s, double 
 static void run_scaling(const config *cfg, FILE *csv) {
   printf("## µs per event as N grows\n\n");
   printf("N UDP sockets watched for readability (level); each event: one datagram to a random "
-         "socket, waited for, read. Median of %u alternating rounds; x native = epoll / native "
-         "in the same round (median); AFD = requests per event.\n\n",
+         "socket, waited for, read. Median of %u alternating rounds; in each, native, epoll and "
+         "floor get two windows in a row and the quicker counts (see docs/performance.md); x "
+         "native = epoll / native in the same round (median); AFD = requests per event.\n\n",
          cfg->rounds);
   printf("| N | native µs | epoll µs | floor µs | WSAPoll µs | select µs | epoll x native | "
          "epoll x floor | native AFD/ev | epoll AFD/ev |\n");
@@ -194,6 +176,15 @@ static void run_scaling(const config *cfg, FILE *csv) {
         double budget = scanning ? cfg->event_budget_s / 2 : cfg->event_budget_s;
         uint64_t max = scanning && n >= 1000 ? 20 : cfg->max_events;
         double us = time_events(methods[order], &s, budget, max, &seed, c);
+        if (!scanning) {
+          /* Under Wine, successive set-ups of N requests alternate between a quick and a slow
+           * wineserver state, whichever method makes them (the floor too; the library's own
+           * server requests per event are the same in both). Each method therefore gets two
+           * windows in a row, and the quicker one counts, so no method is measured in the slow
+           * state alone. */
+          double again = time_events(methods[order], &s, budget, max, &seed, c);
+          if (again > 0 && (us <= 0 || again < us)) us = again;
+        }
         if (us > 0) c->us[c->rounds++] = us;
       }
       ratio[r] = cells[M_EPOLL].us[r] / cells[M_NATIVE].us[r];
@@ -226,12 +217,15 @@ typedef struct ping_result {
   double polls_per_event, cancels_per_event;
 } ping_result;
 
-static ping_result ping_epoll(SOCKET *s, size_t n, double budget) {
-  miow_epoll_t ep = epoll_create1(0);
-  for (size_t i = 0; i < n; i++) {
-    struct epoll_event ev = {EPOLLOUT | EPOLLONESHOT, {.u64 = i}};
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, (miow_socket_t)s[i], &ev) != 0) die("ping ADD");
-  }
+/* One API's side of the ping pattern: wait for events (their tokens are socket indices) and
+ * answer one by re-arming its socket; the timing loop around them is shared. */
+typedef struct ping_api {
+  size_t (*wait)(void *ctx, uint64_t *tokens, size_t capacity);
+  void (*rearm)(void *ctx, uint64_t token);
+  void *ctx;
+} ping_api;
+
+static ping_result ping_time(const ping_api *api, SOCKET *s, size_t n, double budget) {
   uint64_t events = 0;
   counts before = counts_now();
   double start = now_s();
@@ -245,60 +239,85 @@ static ping_result ping_epoll(SOCKET *s, size_t n, double budget) {
       before = counts_now();
       start = now_s();
     }
-    struct epoll_event evs[64];
-    int32_t got = epoll_wait(ep, evs, 64, 100);
-    if (got < 0) die("ping epoll_wait");
-    for (int32_t i = 0; i < got; i++) {
-      send(s[evs[i].data.u64], "p", 1, 0);
-      struct epoll_event ev = {EPOLLOUT | EPOLLONESHOT, evs[i].data};
-      if (epoll_ctl(ep, EPOLL_CTL_MOD, (miow_socket_t)s[evs[i].data.u64], &ev) != 0)
-        die("ping MOD");
-    }
-    events += (uint64_t)got;
-  }
-  double elapsed = now_s() - start;
-  counts after = counts_now();
-  epoll_close(ep);
-  ping_result r = {(double)events / elapsed, (double)(after.polls - before.polls) / (double)events,
-                   (double)(after.cancels - before.cancels) / (double)events};
-  return r;
-}
-
-static ping_result ping_native(SOCKET *s, size_t n, double budget) {
-  miow_selector *sel;
-  if (miow_selector_new(&sel) != 0) die("selector");
-  miow_source **src = calloc(n, sizeof *src);
-  for (size_t i = 0; i < n; i++)
-    if (miow_source_new(&src[i], (miow_socket_t)s[i]) != 0 ||
-        miow_source_register(src[i], sel, i, MIOW_WRITABLE | MIOW_ONESHOT) != 0)
-      die("ping register");
-  uint64_t events = 0;
-  counts before = counts_now();
-  double start = now_s();
-  bool warm = false;
-  while (now_s() - start < budget || !warm) {
-    if (!warm && events >= n) {
-      warm = true;
-      events = 0;
-      before = counts_now();
-      start = now_s();
-    }
-    miow_event evs[64];
-    size_t got = 0;
-    if (miow_selector_poll(sel, evs, 64, &got, 100) != 0) die("ping poll");
+    uint64_t tokens[64];
+    size_t got = api->wait(api->ctx, tokens, 64);
     for (size_t i = 0; i < got; i++) {
-      send(s[evs[i].token], "p", 1, 0);
-      if (miow_source_rearm(src[evs[i].token]) != 0) die("ping rearm");
+      send(s[tokens[i]], "p", 1, 0);
+      api->rearm(api->ctx, tokens[i]);
     }
     events += got;
   }
   double elapsed = now_s() - start;
   counts after = counts_now();
-  for (size_t i = 0; i < n; i++) miow_source_free(src[i]);
-  miow_selector_free(sel);
-  free(src);
   ping_result r = {(double)events / elapsed, (double)(after.polls - before.polls) / (double)events,
                    (double)(after.cancels - before.cancels) / (double)events};
+  return r;
+}
+
+typedef struct ping_epoll_ctx {
+  miow_epoll_t ep;
+  SOCKET *s;
+} ping_epoll_ctx;
+
+static size_t ping_epoll_wait(void *opaque, uint64_t *tokens, size_t capacity) {
+  ping_epoll_ctx *ctx = opaque;
+  struct epoll_event evs[64];
+  int32_t got = epoll_wait(ctx->ep, evs, (int32_t)(capacity < 64 ? capacity : 64), 100);
+  if (got < 0) die("ping epoll_wait");
+  for (int32_t i = 0; i < got; i++) tokens[i] = evs[i].data.u64;
+  return (size_t)got;
+}
+
+static void ping_epoll_rearm(void *opaque, uint64_t token) {
+  ping_epoll_ctx *ctx = opaque;
+  struct epoll_event ev = {EPOLLOUT | EPOLLONESHOT, {.u64 = token}};
+  if (epoll_ctl(ctx->ep, EPOLL_CTL_MOD, (miow_socket_t)ctx->s[token], &ev) != 0) die("ping MOD");
+}
+
+static ping_result ping_epoll(SOCKET *s, size_t n, double budget) {
+  ping_epoll_ctx ctx = {epoll_create1(0), s};
+  for (size_t i = 0; i < n; i++) {
+    struct epoll_event ev = {EPOLLOUT | EPOLLONESHOT, {.u64 = i}};
+    if (epoll_ctl(ctx.ep, EPOLL_CTL_ADD, (miow_socket_t)s[i], &ev) != 0) die("ping ADD");
+  }
+  ping_api api = {ping_epoll_wait, ping_epoll_rearm, &ctx};
+  ping_result r = ping_time(&api, s, n, budget);
+  epoll_close(ctx.ep);
+  return r;
+}
+
+typedef struct ping_native_ctx {
+  miow_selector *sel;
+  miow_source **src;
+} ping_native_ctx;
+
+static size_t ping_native_wait(void *opaque, uint64_t *tokens, size_t capacity) {
+  ping_native_ctx *ctx = opaque;
+  miow_event evs[64];
+  size_t got = 0;
+  if (miow_selector_poll(ctx->sel, evs, capacity < 64 ? capacity : 64, &got, 100) != 0)
+    die("ping poll");
+  for (size_t i = 0; i < got; i++) tokens[i] = evs[i].token;
+  return got;
+}
+
+static void ping_native_rearm(void *opaque, uint64_t token) {
+  ping_native_ctx *ctx = opaque;
+  if (miow_source_rearm(ctx->src[token]) != 0) die("ping rearm");
+}
+
+static ping_result ping_native(SOCKET *s, size_t n, double budget) {
+  ping_native_ctx ctx = {NULL, calloc(n, sizeof(miow_source *))};
+  if (ctx.src == NULL || miow_selector_new(&ctx.sel) != 0) die("selector");
+  for (size_t i = 0; i < n; i++)
+    if (miow_source_new(&ctx.src[i], (miow_socket_t)s[i]) != 0 ||
+        miow_source_register(ctx.src[i], ctx.sel, i, MIOW_WRITABLE | MIOW_ONESHOT) != 0)
+      die("ping register");
+  ping_api api = {ping_native_wait, ping_native_rearm, &ctx};
+  ping_result r = ping_time(&api, s, n, budget);
+  for (size_t i = 0; i < n; i++) miow_source_free(ctx.src[i]);
+  miow_selector_free(ctx.sel);
+  free(ctx.src);
   return r;
 }
 
@@ -509,9 +528,6 @@ static void run_ctl(const config *cfg, FILE *csv) {
 }
 
 int main(int argc, char **argv) {
-  LARGE_INTEGER f;
-  QueryPerformanceFrequency(&f);
-  qpc = (double)f.QuadPart;
   WSADATA wsa;
   if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) die("WSAStartup");
   config cfg = {{10, 100, 1000, 10000}, 4, 7, 0.6, 3000, 10000, 2.0, 10000, false, NULL};

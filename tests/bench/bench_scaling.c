@@ -59,7 +59,6 @@ typedef struct result {
   size_t sample_count;
 } result;
 
-static double qpc_frequency;
 /* -v: say when each method is set up and torn down, to locate a crash or a hang. */
 static bool verbose;
 
@@ -72,25 +71,9 @@ static void trace(const char *format, ...) {
   fflush(stderr);
 }
 
-static double now_seconds(void) {
-  LARGE_INTEGER counter;
-  QueryPerformanceCounter(&counter);
-  return (double)counter.QuadPart / qpc_frequency;
-}
+#define now_seconds bench_now_s
 
-void bench_fail(char *error, size_t error_size, const char *what, unsigned long os_error) {
-  snprintf(error, error_size, "%s: Win32/Winsock error %lu", what, os_error);
-}
-
-static void die(const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  fputs("bench_scaling: ", stderr);
-  vfprintf(stderr, format, args);
-  fputc('\n', stderr);
-  va_end(args);
-  exit(1);
-}
+#define die(...) bench_die("bench_scaling", __VA_ARGS__)
 
 /* ---- the socket set ------------------------------------------------------------------- */
 
@@ -499,9 +482,6 @@ int main(int argc, char **argv) {
   memset(&opts, 0, sizeof opts);
   parse_options(argc, argv, &opts);
 
-  LARGE_INTEGER frequency;
-  QueryPerformanceFrequency(&frequency);
-  qpc_frequency = (double)frequency.QuadPart;
   WSADATA wsa;
   if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) die("WSAStartup failed");
   /* Plain \n line ends, so the tables read the same when piped into Linux tools. */
