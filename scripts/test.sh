@@ -122,6 +122,7 @@ if [ "$wine10_ready" -eq 1 ]; then
 fi
 timed "compat (release suites)" run_binding compat scripts/compat.sh
 if timed "build mingw32" build_preset mingw32; then
+  export MIOWIN_MINGW32_BUILT=1   # bindings/python/test.sh: the win32 wheel is then required
   echo "wine10: the Wine 10 root is missing" >"$log"
   if [ "$wine10_ready" -eq 1 ] && bash scripts/wine10.sh x86 2>"$log"; then
     timed "mingw32 under 32-bit Wine 10" run_ctest "mingw32 under 32-bit Wine 10" mingw32

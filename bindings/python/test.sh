@@ -2,7 +2,9 @@
 # Tests the Python binding, after build/linux (and build/mingw64, for the Windows wheel) exist:
 #   1. pytest against the source tree, with MIOWIN_LIBRARY=build/linux/src/libmiowin.so.1;
 #   1b. CPython's asyncio tests on the default and the miowin loop (cpython/run_asyncio_suite.py);
-#   2. build_wheels.sh: the Linux and Windows wheels, into build/python/wheels;
+#   2. build_wheels.sh: the Linux and Windows wheels, into build/python/wheels (win32 too when
+#      build/mingw32 is built; it must then be there, and so it must when scripts/test.sh says
+#      it built mingw32, with MIOWIN_MINGW32_BUILT=1);
 #   3. pytest again from a fresh venv with the Linux wheel installed and MIOWIN_LIBRARY unset,
 #      so the installed package and its bundled library are what is tested.
 # Everything it writes goes under build/python; the source tree is left as it was. Prints each
@@ -22,7 +24,13 @@ fi
 
 # No __pycache__ or .pytest_cache in the source tree.
 export PYTHONDONTWRITEBYTECODE=1
-unset PYTHONPATH MIOWIN_LIBRARY MIOWIN_EXPECT_BUNDLED
+unset PYTHONPATH MIOWIN_LIBRARY MIOWIN_EXPECT_BUNDLED MIOWIN_EXPECT_WIN32
+
+# The win32 wheel is required, not optional, once the 32-bit DLL exists or was just built.
+expect_win32=0
+if [ -e "$root/build/mingw32/src/miowin.dll" ] || [ "${MIOWIN_MINGW32_BUILT:-0}" = 1 ]; then
+  expect_win32=1
+fi
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -91,6 +99,13 @@ mypy_wheel() {
     usage.py)
 }
 
+# The 32-bit DLL was built, so build_wheels.sh must have made its wheel.
+win32_wheel() {
+  compgen -G "$out/wheels/miowin-*-py3-none-win32.whl" >/dev/null && return 0
+  echo "python/test.sh: build/mingw32 was built, but there is no win32 wheel" >&2
+  return 1
+}
+
 # CPython's asyncio suite on the default loop and on the miowin loop, compared test by test
 # against the exceptions listed in docs/python-asyncio-suite.md.
 asyncio_suite() {
@@ -112,7 +127,10 @@ if bash "$here/build_wheels.sh" "$out/wheels"; then
   "$out/venv/bin/python" -m pip install --no-index --no-deps --no-cache-dir \
     --disable-pip-version-check --quiet "$linux_wheel"
   run_pytest "installed wheel" "$out/venv/bin/python" MIOWIN_EXPECT_BUNDLED=1 \
-    MIOWIN_WHEEL_DIR="$out/wheels"
+    MIOWIN_WHEEL_DIR="$out/wheels" MIOWIN_EXPECT_WIN32="$expect_win32"
+  if [ "$expect_win32" -eq 1 ]; then
+    check "win32 wheel built from build/mingw32" win32_wheel
+  fi
   check "mypy --strict against the installed wheel (py.typed)" mypy_wheel
 
   # Every other CPython that pyenv has, from the floor of requires-python up: the wheel installed

@@ -130,17 +130,22 @@ bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event 
   return true;
 }
 
-struct epoll_event registration_epoll_event(const sys_registration *reg) {
-  return (struct epoll_event){.events = reg__epoll_events(reg), .data.u64 = reg->item.id};
+bool registration_readd(sys_registration *reg, int epfd) {
+  if (reg->dropped) return false;
+  struct epoll_event ev = {.events = reg__epoll_events(reg), .data.u64 = reg->item.id};
+  /* A socket that is gone simply stays out, and its source reports ENOENT as documented; an
+   * entry for whatever file its number names now would report that file as this socket. */
+  if (!reg__same_socket(reg) || epoll_ctl(epfd, EPOLL_CTL_ADD, reg->fd, &ev) != 0)
+    reg->dropped = true;
+  return !reg->dropped;
 }
 
 int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, uint32_t interests,
                      sys_registration **out) {
-  /* A host-owned value must be a socket (the epoll calls check no more than this). */
-  if (interests & SYS_WATCH_CLOSE) {
-    int32_t rc = sys_socket_check(socket);
-    if (rc != 0) return rc;
-  }
+  /* A host-owned value must be a socket (the epoll calls check no more than this): a number,
+   * here, and a socket in registration_add(), by the fstat that records which one. */
+  if ((interests & SYS_WATCH_CLOSE) && socket > (miow_socket_t)INT32_MAX)
+    return error_set_os(MIOW_ENOTSOCK, EBADF);
   return registration_add(sel, socket, token, interests, interests & INTEREST_BITS, out);
 }
 
@@ -155,10 +160,12 @@ int32_t registration_add(sys_selector *sel, miow_socket_t socket, uint64_t token
   reg->interests = interests & ~SYS_WATCH_CLOSE; /* epoll itself forgets a closed socket */
   reg->armed = armed & interests & INTEREST_BITS;
   struct stat st;
-  if (fstat(reg->fd, &st) != 0) {
-    int error = errno;
+  int stat_error = fstat(reg->fd, &st) == 0 ? 0 : errno;
+  if (stat_error == 0 && (interests & SYS_WATCH_CLOSE) && !S_ISSOCK(st.st_mode))
+    stat_error = ENOTSOCK;
+  if (stat_error != 0) {
     free(reg);
-    return error_set_os(MIOW_ENOTSOCK, error);
+    return error_set_os(MIOW_ENOTSOCK, stat_error);
   }
   reg->dev = st.st_dev;
   reg->ino = st.st_ino;
@@ -167,6 +174,9 @@ int32_t registration_add(sys_selector *sel, miow_socket_t socket, uint64_t token
   if (sel->closed) {
     rc = error_set(MIOW_ECLOSED);
   } else if (selector_attach(sel, &reg->item) != 0) {
+    rc = error_set(MIOW_ENOMEM);
+  } else if (selector_fd_claim(sel, reg->fd) != 0) {
+    selector_detach(sel, &reg->item);
     rc = error_set(MIOW_ENOMEM);
   } else {
     int error = reg__ctl(reg, EPOLL_CTL_ADD);
@@ -177,7 +187,10 @@ int32_t registration_add(sys_selector *sel, miow_socket_t socket, uint64_t token
       rc = error_set_os(MIOW_ENOMEM, error);
     else if (error != 0)
       rc = error_set_os(MIOW_ENOTSOCK, error);
-    if (rc != 0) selector_detach(sel, &reg->item);
+    if (rc != 0) {
+      selector_fd_unclaim(sel, reg->fd);
+      selector_detach(sel, &reg->item);
+    }
   }
   pthread_mutex_unlock(&sel->lock);
   if (rc != 0) {
@@ -188,13 +201,31 @@ int32_t registration_add(sys_selector *sel, miow_socket_t socket, uint64_t token
   return 0;
 }
 
+/* Whether an epoll_ctl through the registration's number may be made before checking that the
+ * number still names its socket: true while no other registration may own an entry under it
+ * (fd_owners.c), as then the call itself fails if the number names another file. */
+static bool reg__ctl_checks_itself(const sys_registration *reg) {
+  return selector_fd_is_unique(reg->sel, reg->fd);
+}
+
+/* After a failed epoll_ctl made unchecked: the socket is gone if the number names another file
+ * now. Returns the error as the checked path would have met it (ENOENT for a gone socket). */
+static int reg__explain_failure(const sys_registration *reg, int error) {
+  return error != 0 && !reg__closed_error(error) && !reg__same_socket(reg) ? ENOENT : error;
+}
+
 /* Reregisters (`token` given) or re-arms `bits`. */
 static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_t interests,
                            uint32_t bits) {
   sys_selector *sel = reg->sel;
   pthread_mutex_lock(&sel->lock);
   int32_t rc = 0;
-  if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
+  uint32_t rearmed = bits & reg->interests & INTEREST_BITS;
+  /* Re-arming what is armed must not MOD: with EPOLLET that reports what is ready again. */
+  bool changed = token != NULL || (reg->armed | rearmed) != reg->armed ||
+                 (reg->spent & ~reg__conditions_of(rearmed)) != reg->spent;
+  bool unchecked = changed && reg__ctl_checks_itself(reg);
+  if (!reg->dropped && !unchecked && !reg__same_socket(reg)) reg__drop(reg);
   if (!reg->dropped) {
     uint64_t old_token = reg->token;
     uint32_t old_interests = reg->interests, old_armed = reg->armed, old_spent = reg->spent;
@@ -204,12 +235,11 @@ static int32_t reg__change(sys_registration *reg, const uint64_t *token, uint32_
       reg->armed = reg->interests & INTEREST_BITS;
       reg->spent = 0;
     } else {
-      reg->armed |= bits & reg->interests & INTEREST_BITS;
-      reg->spent &= ~reg__conditions_of(bits & reg->interests & INTEREST_BITS);
+      reg->armed |= rearmed;
+      reg->spent &= ~reg__conditions_of(rearmed);
     }
-    /* Re-arming what is armed must not MOD: with EPOLLET that reports what is ready again. */
-    bool changed = token != NULL || reg->armed != old_armed || reg->spent != old_spent;
     int error = changed ? reg__ctl(reg, EPOLL_CTL_MOD) : 0;
+    if (unchecked) error = reg__explain_failure(reg, error);
     if (reg__closed_error(error)) {
       reg__drop(reg);
     } else if (error != 0) {
@@ -252,11 +282,17 @@ int32_t registration_remove(sys_registration *reg, uint32_t *armed) {
   if (armed != NULL) *armed = reg->armed & ~(reg->spent & EPOLLIN ? MIOW_READABLE : 0) &
                               ~(reg->spent & EPOLLOUT ? MIOW_WRITABLE : 0) &
                               ~(reg->spent & EPOLLPRI ? MIOW_PRIORITY : 0);
-  /* Never DEL through a number that now names another file: it could be another source's. */
-  if (!reg->dropped && !reg__same_socket(reg)) reg__drop(reg);
-  if (!reg->dropped && epoll_ctl(sel->epfd, EPOLL_CTL_DEL, reg->fd, NULL) != 0 &&
-      reg__closed_error(errno))
-    reg__drop(reg);
+  /* Never DEL through a number that now names another file: it could be another source's.
+   * Where no other registration may own an entry under the number, the DEL checks itself. */
+  bool unchecked = !reg->dropped && reg__ctl_checks_itself(reg);
+  if (!reg->dropped && !unchecked && !reg__same_socket(reg)) reg__drop(reg);
+  if (!reg->dropped) {
+    int error = epoll_ctl(sel->epfd, EPOLL_CTL_DEL, reg->fd, NULL) == 0 ? 0 : errno;
+    if (unchecked) error = reg__explain_failure(reg, error);
+    if (reg__closed_error(error)) reg__drop(reg);
+  }
+  /* A dropped registration's number stays claimed until the next rebuild: its entry may live. */
+  if (!reg->dropped) selector_fd_unclaim(sel, reg->fd);
   int32_t rc = reg->dropped ? MIOW_ENOENT : 0;
   /* Reports still in flight, or from an entry that could not be removed, carry a dead id. */
   selector_detach(sel, &reg->item);

@@ -26,8 +26,9 @@ struct sys_registration {
 /* With the lock held: turns epoll's report into an event. Returns true if there is one. */
 bool registration_feed(sys_registration *reg, uint32_t epoll_events, miow_event *event);
 
-/* The epoll entry the registration wants now, for rebuilding the selector's epoll set. */
-struct epoll_event registration_epoll_event(const sys_registration *reg);
+/* Adds the registration's entry to `epfd`, a new epoll set the selector is rebuilding; false
+ * (and the registration dropped) if its number no longer names its socket. */
+bool registration_readd(sys_registration *reg, int epfd);
 
 /* For a source whose descriptor changes under one registration (a pipe server: its listening
  * socket while a connect is pending, then the connection; pipe.c). Moving means removing the

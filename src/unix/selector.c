@@ -102,6 +102,7 @@ void sys_selector_close(sys_selector *sel) {
 
 void sys_selector_destroy(sys_selector *sel) {
   free(sel->slots);
+  free(sel->fd_owners);
   free(sel->reports);
   close(sel->control_fd);
   close(sel->epfd);
@@ -157,7 +158,7 @@ static size_t selector__dispatch(sys_selector *sel, const struct epoll_event *re
 
 /* The wait for what is left until `deadline`, rounded up so a wait never ends before it. */
 static int selector__wait_ms(int64_t timeout_ms, double deadline) {
-  if (timeout_ms < 0) return -1;
+  if (timeout_ms <= 0) return (int)timeout_ms; /* -1 or 0: no deadline, no clock to read */
   double left = deadline - sys_now_ms();
   if (left <= 0) return 0;
   double rounded = (double)(int64_t)left;
@@ -167,7 +168,8 @@ static int selector__wait_ms(int64_t timeout_ms, double deadline) {
 
 /* A new epoll set with the entries of every live item, replacing one that holds entries no
  * descriptor of ours can remove any more. Rare: only after a registered socket vanished while
- * another descriptor kept it open, and only once such an entry spoke. Returns 0 or an errno. */
+ * another descriptor kept it open, and only once such an entry spoke. The ghosts are gone with
+ * the old set, so fd_owners counts anew. Returns 0 or an errno. */
 static int selector__rebuild(sys_selector *sel) {
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return errno;
@@ -177,6 +179,9 @@ static int selector__rebuild(sys_selector *sel) {
     close(epfd);
     return error;
   }
+  /* Every registration's number was claimed when it was added, so the table is large enough. */
+  if (sel->fd_owner_capacity > 0)
+    memset(sel->fd_owners, 0, sel->fd_owner_capacity * sizeof *sel->fd_owners);
   for (uint32_t i = 0; i < sel->slot_count; i++) {
     ep_item *item = sel->slots[i].item;
     if (item == NULL) continue;
@@ -185,9 +190,7 @@ static int selector__rebuild(sys_selector *sel) {
       epoll_ctl(epfd, EPOLL_CTL_ADD, waker_fd((sys_waker *)item), &ev);
     } else if (item->kind == EP_REGISTRATION) {
       sys_registration *reg = (sys_registration *)item;
-      ev = registration_epoll_event(reg);
-      /* A socket that is gone simply stays out; its source reports ENOENT as documented. */
-      if (!reg->dropped && epoll_ctl(epfd, EPOLL_CTL_ADD, reg->fd, &ev) != 0) reg->dropped = true;
+      if (registration_readd(reg, epfd)) sel->fd_owners[reg->fd]++;
     }
   }
   close(sel->epfd);
@@ -200,7 +203,8 @@ static int selector__rebuild(sys_selector *sel) {
 int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity, size_t *count,
                           int64_t timeout_ms) {
   int batch = capacity < MAX_BATCH ? (int)capacity : MAX_BATCH;
-  double deadline = sys_now_ms() + (double)(timeout_ms > 0 ? timeout_ms : 0);
+  /* A poll that does not wait (select(0) in a loop) reads no clock. */
+  double deadline = timeout_ms > 0 ? sys_now_ms() + (double)timeout_ms : 0;
   *count = 0;
 
   pthread_mutex_lock(&sel->lock);

@@ -35,6 +35,12 @@ struct sys_selector {
   bool polling;
   bool closed;
   size_t ghosts;    /* registrations whose socket vanished while epoll may keep their entry */
+  /* Per fd number, the registrations that may own an epoll entry keyed by it: those in the
+   * table and not dropped, plus those dropped since the last rebuild (their entry may live on).
+   * Where it is 1, an epoll_ctl through the number reaches that registration's own entry or
+   * none, so the identity check before it can wait for a failure (registration.c). */
+  uint32_t *fd_owners;
+  size_t fd_owner_capacity;
   bool ghost_heard; /* such an entry reported something: rebuild the epoll set */
   struct epoll_event *reports; /* the poller's buffer for epoll_wait */
   size_t report_capacity;
@@ -54,6 +60,15 @@ int32_t selector_attach(sys_selector *sel, ep_item *item);
 /* With the lock held: retires the item's id, so reports still carrying it are ignored. The
  * caller may free the item at once. */
 void selector_detach(sys_selector *sel, ep_item *item);
+
+/* With the lock held: counts one more registration through `fd` (>= 0) in fd_owners. Returns 0
+ * or MIOW_ENOMEM. */
+int32_t selector_fd_claim(sys_selector *sel, int fd);
+/* With the lock held: the registration through `fd` left the epoll set. */
+void selector_fd_unclaim(sys_selector *sel, int fd);
+/* With the lock held: whether the one registration claiming `fd` is the only possible owner of
+ * an entry keyed by it. */
+bool selector_fd_is_unique(const sys_selector *sel, int fd);
 
 /* Wakes a poller blocked in epoll_wait; safe without the lock. */
 void selector_signal(sys_selector *sel);

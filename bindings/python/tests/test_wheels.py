@@ -5,6 +5,7 @@ the files. test.sh sets MIOWIN_WHEEL_DIR for the run against the installed wheel
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -12,6 +13,8 @@ import zipfile
 import pytest
 
 WHEEL_DIR = os.environ.get("MIOWIN_WHEEL_DIR")
+#: Set by test.sh when the 32-bit DLL (build/mingw32) was built: the win32 wheel must be there.
+EXPECT_WIN32 = os.environ.get("MIOWIN_EXPECT_WIN32") == "1"
 pytestmark = [
     pytest.mark.skipif(not WHEEL_DIR, reason="no wheels built in this run (MIOWIN_WHEEL_DIR)"),
     pytest.mark.timeout(60),
@@ -77,6 +80,7 @@ def test_wheel_metadata(platform):
     matches = [p for p in wheels() if p.startswith(platform)]
     if not matches:
         assert platform == "win32", f"no {platform} wheel"
+        assert not EXPECT_WIN32, "the 32-bit DLL was built, but there is no win32 wheel"
         pytest.skip("no win32 wheel (no 32-bit DLL built)")
     wheel = wheels()[matches[0]]
     meta = read(wheel, ".dist-info/WHEEL").decode()
@@ -93,3 +97,25 @@ def test_wheel_metadata(platform):
     targets = re.findall(r"\]\(([^)]*)\)", readme)
     assert readme.startswith("# miowin for Python")
     assert [t for t in targets if not t.startswith(("https://", "http://"))] == []
+
+
+def pe_machine(dll):
+    """The COFF machine and optional-header magic of a PE file: (0x8664, 0x20B) for x64 (PE32+),
+    (0x14C, 0x10B) for i386 (PE32)."""
+    assert dll[:2] == b"MZ", "not a PE file"
+    (pe,) = struct.unpack_from("<I", dll, 0x3C)
+    assert dll[pe:pe + 4] == b"PE\0\0", "no PE signature"
+    (machine,) = struct.unpack_from("<H", dll, pe + 4)
+    (magic,) = struct.unpack_from("<H", dll, pe + 24)
+    return machine, magic
+
+
+@pytest.mark.parametrize(
+    "platform, machine, magic", [("win_amd64", 0x8664, 0x20B), ("win32", 0x14C, 0x10B)]
+)
+def test_windows_wheel_bundles_the_dll_of_its_machine(platform, machine, magic):
+    if platform not in wheels():
+        assert platform == "win32" and not EXPECT_WIN32, f"no {platform} wheel"
+        pytest.skip("no win32 wheel (no 32-bit DLL built)")
+    dll = read(wheels()[platform], "miowin/_lib/miowin.dll")
+    assert pe_machine(dll) == (machine, magic)
