@@ -143,6 +143,26 @@ fi
 # The first ```cs block of docs/dotnet.md, built as its own project with the package as its only
 # source and a private package folder (so that a cached older Miowin 1.0.0 is never used), run
 # without MIOWIN_LIBRARY so that the library comes from the package's runtimes/linux-x64/native.
+# example_run DIR LINE NAME: restores DIR/example.csproj from the package alone (into the first
+# example's private package folder), builds it, and runs it without MIOWIN_LIBRARY, so that the
+# library comes from the package's runtimes/linux-x64/native; one test, passed if it exits 0 and
+# prints LINE.
+example_run() {
+  local dir=$1 line=$2 name=$3 status
+  if dotnet restore "$dir/example.csproj" "${msbuild_opts[@]}" -v q \
+       --source "$(dirname "$package")" --packages "$example/packages" &&
+     dotnet build "$dir/example.csproj" -c Release --no-restore "${msbuild_opts[@]}" -v q -o "$dir/bin" &&
+     [ -f "$dir/bin/runtimes/linux-x64/native/libmiowin.so" ]; then
+    set +e
+    (unset MIOWIN_LIBRARY; timeout 60 dotnet "$dir/bin/example.dll") 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    if [ "$status" -eq 0 ] && grep -qx "$line" "$log"; then pass; else fail "$name run (exit $status)"; fi
+  else
+    fail "$name build"
+  fi
+}
+
 step "docs/dotnet.md example against $(basename "$package")"
 example="$out/example"
 rm -rf "$example"
@@ -166,17 +186,8 @@ if [ -f "$package" ]; then
 EOF
   if [ ! -s "$example/Program.cs" ]; then
     fail "docs/dotnet.md has no \`\`\`cs block"
-  elif dotnet restore "$example/example.csproj" "${msbuild_opts[@]}" -v q \
-         --source "$(dirname "$package")" --packages "$example/packages" &&
-       dotnet build "$example/example.csproj" -c Release --no-restore "${msbuild_opts[@]}" -v q -o "$example/bin" &&
-       [ -f "$example/bin/runtimes/linux-x64/native/libmiowin.so" ]; then
-    set +e
-    (unset MIOWIN_LIBRARY; timeout 60 dotnet "$example/bin/example.dll") 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
-    set -e
-    if [ "$status" -eq 0 ] && grep -qx 'echoed: hello, miowin' "$log"; then pass; else fail "example run (exit $status)"; fi
   else
-    fail "example build"
+    example_run "$example" 'echoed: hello, miowin' example
   fi
 else
   fail "example: no package"
@@ -195,16 +206,8 @@ if [ -f "$package" ] && [ -f "$example/example.csproj" ]; then
   cp "$example/example.csproj" "$example/Directory.Build.props" "$example/Directory.Build.targets" "$child_example/"
   if [ ! -s "$child_example/Program.cs" ]; then
     fail "docs/dotnet.md has no child-process example"
-  elif dotnet restore "$child_example/example.csproj" "${msbuild_opts[@]}" -v q \
-         --source "$(dirname "$package")" --packages "$example/packages" &&
-       dotnet build "$child_example/example.csproj" -c Release --no-restore "${msbuild_opts[@]}" -v q -o "$child_example/bin"; then
-    set +e
-    (unset MIOWIN_LIBRARY; timeout 60 dotnet "$child_example/bin/example.dll") 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
-    set -e
-    if [ "$status" -eq 0 ] && grep -qx 'child exited with 3' "$log"; then pass; else fail "child-process example run (exit $status)"; fi
   else
-    fail "child-process example build"
+    example_run "$child_example" 'child exited with 3' "child-process example"
   fi
 else
   fail "child-process example: no package or no first example"

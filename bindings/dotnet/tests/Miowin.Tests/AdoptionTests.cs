@@ -216,9 +216,9 @@ namespace Miowin.Tests
             Assert.True(handle.IsClosed); // the library took a duplicate, then closed this one
             Assert.Equal(name, again.Name);
             again.Register(selector, 3, Interest.Readable | Interest.Writable);
-            PipeInstanceTests.WriteAll(selector, 1, server, Ascii("still there"));
+            PipeTests.WriteAll(selector, 1, server, Ascii("still there"));
             Assert.Equal("still there", Encoding.ASCII.GetString(PipeInstanceTests.ReadExactly(selector, 3, again, 11)));
-            PipeInstanceTests.WriteAll(selector, 3, again, Ascii("and back"));
+            PipeTests.WriteAll(selector, 3, again, Ascii("and back"));
             Assert.Equal("and back", Encoding.ASCII.GetString(PipeInstanceTests.ReadExactly(selector, 1, server, 8)));
 
             // Registered, so on the selector's port: Windows 8.1+ takes it off and releases it;
@@ -232,7 +232,7 @@ namespace Miowin.Tests
             {
                 Wine.Note("a registered pipe cannot leave its completion port, as docs/pipes.md says");
                 Assert.False(again.IsDisposed);
-                PipeInstanceTests.WriteAll(selector, 1, server, Ascii("unchanged"));
+                PipeTests.WriteAll(selector, 1, server, Ascii("unchanged"));
                 Assert.Equal("unchanged", Encoding.ASCII.GetString(PipeInstanceTests.ReadExactly(selector, 3, again, 9)));
                 return;
             }
@@ -288,7 +288,7 @@ namespace Miowin.Tests
             using MiowNamedPipeClient client = MiowNamedPipeClient.Open(name);
             client.Register(selector, 2, Interest.Readable | Interest.Writable);
             PipeInstanceTests.Connect(selector, 1, server);
-            PipeInstanceTests.WriteAll(selector, 2, client, Ascii("adopted"));
+            PipeTests.WriteAll(selector, 2, client, Ascii("adopted"));
             Assert.Equal("adopted", Encoding.ASCII.GetString(PipeInstanceTests.ReadExactly(selector, 1, server, 7)));
         });
 
@@ -312,7 +312,7 @@ namespace Miowin.Tests
             PipeInstanceTests.Connect(selector, 1, server);
             client.Send(Ascii("adopted"));
             Assert.Equal("adopted", Encoding.ASCII.GetString(PipeInstanceTests.ReadExactly(selector, 1, server, 7)));
-            PipeInstanceTests.WriteAll(selector, 1, server, Ascii("back"));
+            PipeTests.WriteAll(selector, 1, server, Ascii("back"));
             Assert.Equal("back", Receive(client, 4));
         });
     }

@@ -16,21 +16,6 @@ namespace Miowin.Tests
 
         private static Task Bounded(Action body) => Task.Run(body);
 
-        private static MiowTcpStream AcceptOne(Selector selector, MiowTcpListener listener, ulong token, out IPEndPoint peer)
-        {
-            var clock = Stopwatch.StartNew();
-            while (true)
-            {
-                if (listener.TryAccept(out MiowTcpStream? stream, out IPEndPoint? address))
-                {
-                    peer = address;
-                    return stream;
-                }
-                Assert.True(clock.Elapsed < Support.EventLimit, "the connection was never accepted");
-                Support.WaitFor(selector, token);
-            }
-        }
-
         private static Socket ConnectFrom(IPAddress address, int port)
         {
             var client = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -48,7 +33,7 @@ namespace Miowin.Tests
             listener.Register(selector, 1, Interest.Readable);
 
             using Socket v4 = ConnectFrom(IPAddress.Loopback, port);
-            using MiowTcpStream fromV4 = AcceptOne(selector, listener, 1, out IPEndPoint peerV4);
+            using MiowTcpStream fromV4 = NetTests.AcceptOne(selector, listener, 1, out IPEndPoint peerV4);
             Assert.Equal(AddressFamily.InterNetworkV6, peerV4.AddressFamily);
             Assert.True(peerV4.Address.IsIPv4MappedToIPv6, $"{peerV4} is not IPv4-mapped");
             Assert.Equal(IPAddress.Parse("::ffff:127.0.0.1"), peerV4.Address);
@@ -56,7 +41,7 @@ namespace Miowin.Tests
             Assert.Equal(((IPEndPoint)v4.LocalEndPoint!).Port, peerV4.Port);
 
             using Socket v6 = ConnectFrom(IPAddress.IPv6Loopback, port);
-            using MiowTcpStream fromV6 = AcceptOne(selector, listener, 1, out IPEndPoint peerV6);
+            using MiowTcpStream fromV6 = NetTests.AcceptOne(selector, listener, 1, out IPEndPoint peerV6);
             Assert.Equal(IPAddress.IPv6Loopback, peerV6.Address);
             Assert.Equal(((IPEndPoint)v6.LocalEndPoint!).Port, peerV6.Port);
 

@@ -44,23 +44,6 @@ namespace Miowin.Tests
             return data;
         }
 
-        /// <summary>Writes all of <paramref name="data"/>, waiting for the pipe's events while it would block.</summary>
-        internal static void WriteAll(Selector selector, ulong token, MiowNamedPipe pipe, byte[] data)
-        {
-            int sent = 0;
-            var clock = Stopwatch.StartNew();
-            while (sent < data.Length)
-            {
-                if (pipe.TryWrite(data, sent, data.Length - sent, out int n))
-                {
-                    sent += n;
-                    continue;
-                }
-                Assert.True(clock.Elapsed < Support.EventLimit, $"{data.Length - sent} bytes were never written");
-                Support.WaitFor(selector, token);
-            }
-        }
-
         /// <summary>Waits until the server instance has its client (the connect's writable event).</summary>
         internal static void Connect(Selector selector, ulong token, MiowNamedPipeServer server)
         {
@@ -108,14 +91,14 @@ namespace Miowin.Tests
                 // instance, and each instance echoes them to its own client.
                 for (int i = 0; i < instances; i++)
                 {
-                    WriteAll(selector, (ulong)(20 + i), clients[i], Encoding.ASCII.GetBytes($"client {i}"));
+                    PipeTests.WriteAll(selector, (ulong)(20 + i), clients[i], Encoding.ASCII.GetBytes($"client {i}"));
                 }
                 var seen = new HashSet<string>();
                 for (int i = 0; i < instances; i++)
                 {
                     byte[] got = ReadExactly(selector, (ulong)(10 + i), servers[i], "client 0".Length);
                     seen.Add(Encoding.ASCII.GetString(got));
-                    WriteAll(selector, (ulong)(10 + i), servers[i], got);
+                    PipeTests.WriteAll(selector, (ulong)(10 + i), servers[i], got);
                 }
                 Assert.Equal(Enumerable.Range(0, instances).Select(i => $"client {i}").ToHashSet(), seen);
                 for (int i = 0; i < instances; i++)
@@ -163,12 +146,12 @@ namespace Miowin.Tests
                     servers.Add(MiowNamedPipeServer.Create(name, MiowNamedPipeServer.UnlimitedInstances, firstInstance: false));
                 }
                 byte[] payload = Enumerable.Range(0, 4096).Select(b => (byte)b).ToArray();
-                for (int i = 0; i < count; i++) WriteAll(selector, (ulong)(2000 + i), clients[i], payload);
+                for (int i = 0; i < count; i++) PipeTests.WriteAll(selector, (ulong)(2000 + i), clients[i], payload);
                 for (int i = 0; i < count; i++)
                 {
                     byte[] got = ReadExactly(selector, (ulong)(1000 + i), servers[i], payload.Length);
                     Assert.Equal(payload, got);
-                    WriteAll(selector, (ulong)(1000 + i), servers[i], got);
+                    PipeTests.WriteAll(selector, (ulong)(1000 + i), servers[i], got);
                 }
                 for (int i = 0; i < count; i++) Assert.Equal(payload, ReadExactly(selector, (ulong)(2000 + i), clients[i], payload.Length));
             }
