@@ -132,10 +132,19 @@ wine10__run_inside() {
     WINELOADER="$loader" "${extra[@]}" /bin/sh -c 'cd "$1" && shift && exec "$WINELOADER" "$@"' sh "$cwd" "$@"
 }
 
+# Runs the 32-bit loader once (inside the private namespace of wine10_x86).
+wine10__probe_inside() {
+  mount -t proc proc "$ROOT/proc"
+  exec chroot "$ROOT" /usr/lib/wine/wine --version
+}
+
 wine10_x86() {
   [ -f "$READY" ] || die "the Wine 10 root is not made yet: run scripts/wine10.sh root"
   local out reason
-  out=$(chroot "$ROOT" /usr/lib/wine/wine --version 2>&1) && [[ "$out" == wine-* ]] && return 0
+  # The loader finds ntdll.so through /proc/self/exe, so the probe runs with /proc mounted, as
+  # real runs do.
+  out=$(unshare --mount --propagation private -- "$SELF" __probe 2>&1) && [[ "$out" == wine-* ]] &&
+    return 0
   # The kernel refuses a 32-bit ELF with ENOEXEC (the shell then misreads it as a script).
   reason=$(dmesg 2>/dev/null | grep -m 1 -i '32-bit emulation disabled' || true)
   reason=${reason#\[*\] }
@@ -166,5 +175,6 @@ case "$cmd" in
   x86) wine10_x86 ;;
   __make) wine10__make_inside "$@" ;;
   __run) wine10__run_inside "$@" ;;
+  __probe) wine10__probe_inside ;;
   *) die "usage: wine10.sh root | x86 | run PREFIX win64|win32 PROGRAM [ARGS...]" ;;
 esac

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests the .NET binding, after build/linux, build/mingw64 and build/mingw32 were built: restores, builds, runs
 # the xunit tests against build/linux/src/libmiowin.so (net8.0 and netstandard2.0 builds of the
-# binding), packs the .nupkg and checks its contents, builds and runs the example of
-# docs/dotnet.md against that package, runs the consumer tests (tests/Miowin.Consumer/consumer.sh:
+# binding), packs the .nupkg and checks its contents, licence and metadata, builds and runs the example of
+# docs/dotnet.md against that package, runs the benchmark's smoke mode (bench.sh has the real
+# run), runs the consumer tests (tests/Miowin.Consumer/consumer.sh:
 # a user's project consuming the package by version, published in every layout and run without
 # MIOWIN_LIBRARY, win-x64 under Wine, win-x86 under 32-bit Wine 10 and linux-x64 natively), and
 # runs the xunit tests under Wine
@@ -139,6 +140,31 @@ else
   fail "dotnet pack"
 fi
 
+# --- The package's licence and metadata ----------------------------------------------------------
+# What a user (and nuget.org) reads from the .nuspec inside the package: the MIT licence as an
+# SPDX expression, with the LICENSE file beside it, the authors, a description, tags and the
+# readme, which must be the packed PACKAGE.md.
+step "package licence and metadata"
+if [ -f "$package" ]; then
+  nuspec=$(unzip -p "$package" MiowinSharp.nuspec 2>/dev/null || true)
+  ok=1
+  for pattern in '<license type="expression">MIT</license>' '<authors>[^<]+</authors>' \
+                 '<description>[^<]{40,}</description>' '<tags>[^<]+</tags>' \
+                 '<readme>PACKAGE.md</readme>' '<copyright>[^<]+</copyright>'; do
+    if ! grep -Eq "$pattern" <<<"$nuspec"; then
+      echo "dotnet/test.sh: the package's nuspec lacks $pattern" >&2
+      ok=0
+    fi
+  done
+  if ! unzip -p "$package" LICENSE | cmp -s - "$root/LICENSE"; then
+    echo "dotnet/test.sh: the package's LICENSE is missing or differs from $root/LICENSE" >&2
+    ok=0
+  fi
+  if [ "$ok" -eq 1 ]; then pass; else fail "package metadata"; fi
+else
+  fail "package metadata: no package"
+fi
+
 # --- The documented example, against the package --------------------------------------------
 # The first ```cs block of docs/dotnet.md, built as its own project with the package as its only
 # source and a private package folder (so that a cached older Miowin 1.0.0 is never used), run
@@ -211,6 +237,21 @@ if [ -f "$package" ] && [ -f "$example/example.csproj" ]; then
   fi
 else
   fail "child-process example: no package or no first example"
+fi
+
+# --- The benchmark still runs ------------------------------------------------------------------
+# Only its smoke mode (10 connections, half a second of each stack): the benchmark itself is
+# bench.sh's, with numbers in docs/dotnet.md. It exits 0 only if every echo came back intact.
+step "benchmark smoke run (bench/Miowin.Bench --smoke)"
+bench_project="$here/bench/Miowin.Bench/Miowin.Bench.csproj"
+if restore "$bench_project" && dotnet build "$bench_project" -c Release --no-restore "${msbuild_opts[@]}" -v q; then
+  set +e
+  MIOWIN_LIBRARY="$linux_lib" timeout 120 dotnet "$out/bin/Miowin.Bench/release/Miowin.Bench.dll" --smoke 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -eq 0 ] && grep -Eq '^\| 10 \|' "$log"; then pass; else fail "benchmark smoke run (exit $status)"; fi
+else
+  fail "benchmark build"
 fi
 
 # --- Wine --------------------------------------------------------------------------------------

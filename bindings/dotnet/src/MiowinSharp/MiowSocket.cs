@@ -18,10 +18,10 @@ namespace Miowin
     /// source's next event: the library has re-armed an edge registration already (as mio's
     /// <c>do_io</c> does), so edge mode never goes deaf; a oneshot registration is left for
     /// <see cref="Source.Rearm"/>.</para>
-    /// <para>Addresses are numeric text: <c>"127.0.0.1:8080"</c>, <c>"[::1]:8080"</c>,
-    /// <c>"[fe80::1%3]:80"</c>; port 0 asks the OS for a free one. Where an address is passed in,
-    /// an <see cref="System.Net.IPEndPoint"/> is accepted too (its <c>ToString()</c> is that
-    /// form). A call that does not apply to the kind of socket throws
+    /// <para>Addresses go in and out as <see cref="System.Net.IPEndPoint"/>; port 0 asks the OS
+    /// for a free one. Overloads taking numeric text remain for convenience (<c>"127.0.0.1:8080"</c>,
+    /// <c>"[::1]:8080"</c>, <c>"[fe80::1%3]:80"</c>; a host name is an <see cref="ArgumentException"/>).
+    /// A call that does not apply to the kind of socket throws
     /// <see cref="MiowErrorCode.NotSupported"/>.</para>
     /// </remarks>
     public abstract class MiowSocket : Source
