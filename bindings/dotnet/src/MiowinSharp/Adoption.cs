@@ -61,14 +61,15 @@ namespace Miowin
         /// miow_source_adopt_socket on a duplicate of <paramref name="socket"/>; disposes
         /// <paramref name="socket"/> once the library owns the duplicate.
         /// </summary>
-        private protected static SourceHandle AdoptSocket(Socket socket, string kind, bool listening, ProtocolType protocol)
+        private protected static SourceHandle AdoptSocket(Socket socket, string kind, bool listening, SocketType type)
         {
             if (socket == null) throw new ArgumentNullException(nameof(socket));
             if (socket.AddressFamily != AddressFamily.InterNetwork && socket.AddressFamily != AddressFamily.InterNetworkV6)
             {
                 throw new ArgumentException($"{kind}.Adopt takes an IPv4 or IPv6 socket, not {socket.AddressFamily}.", nameof(socket));
             }
-            if (socket.ProtocolType != protocol || (protocol == ProtocolType.Tcp && IsListening(socket) != listening))
+            // The socket type, not ProtocolType, which a socket made with ProtocolType.Unspecified leaves 0.
+            if (socket.SocketType != type || (type == SocketType.Stream && IsListening(socket) != listening))
             {
                 throw new ArgumentException($"{kind}.Adopt was given a {KindOf(socket)} socket.", nameof(socket));
             }
@@ -166,11 +167,11 @@ namespace Miowin
         private static bool IsListening(Socket socket) =>
             socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection) is int value && value != 0;
 
-        private static string KindOf(Socket socket) => socket.ProtocolType switch
+        private static string KindOf(Socket socket) => socket.SocketType switch
         {
-            ProtocolType.Udp => "UDP",
-            ProtocolType.Tcp => IsListening(socket) ? "listening TCP" : "TCP stream",
-            _ => socket.ProtocolType.ToString(),
+            SocketType.Dgram => "UDP",
+            SocketType.Stream => IsListening(socket) ? "listening TCP" : "TCP stream",
+            _ => socket.SocketType.ToString(),
         };
     }
 
@@ -194,7 +195,7 @@ namespace Miowin
         /// <exception cref="NotSupportedException">The library is older than 1.2.</exception>
         /// <exception cref="SocketException">The OS refused.</exception>
         public static MiowTcpListener Adopt(Socket socket) =>
-            new MiowTcpListener(AdoptSocket(socket, nameof(MiowTcpListener), listening: true, ProtocolType.Tcp));
+            new MiowTcpListener(AdoptSocket(socket, nameof(MiowTcpListener), listening: true, SocketType.Stream));
     }
 
     public sealed partial class MiowTcpStream
@@ -214,7 +215,7 @@ namespace Miowin
         /// <exception cref="NotSupportedException">The library is older than 1.2.</exception>
         /// <exception cref="SocketException">The OS refused.</exception>
         public static MiowTcpStream Adopt(Socket socket) =>
-            new MiowTcpStream(AdoptSocket(socket, nameof(MiowTcpStream), listening: false, ProtocolType.Tcp));
+            new MiowTcpStream(AdoptSocket(socket, nameof(MiowTcpStream), listening: false, SocketType.Stream));
     }
 
     public sealed partial class MiowUdpSocket
@@ -234,7 +235,7 @@ namespace Miowin
         /// <exception cref="NotSupportedException">The library is older than 1.2.</exception>
         /// <exception cref="SocketException">The OS refused.</exception>
         public static MiowUdpSocket Adopt(Socket socket) =>
-            new MiowUdpSocket(AdoptSocket(socket, nameof(MiowUdpSocket), listening: false, ProtocolType.Udp));
+            new MiowUdpSocket(AdoptSocket(socket, nameof(MiowUdpSocket), listening: false, SocketType.Dgram));
     }
 
     public sealed partial class MiowNamedPipeServer
