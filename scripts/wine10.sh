@@ -9,6 +9,10 @@
 #   scripts/wine10.sh x86                       exit 0 if 32-bit Wine can run here, else say why
 #                                               and exit 3
 #
+# MIOW_WINE10_ENV="NAME=VALUE ..." adds to (and overrides) the environment of the run: a .NET
+# program needs mscoree, which the C tests keep disabled (WINEDLLOVERRIDES=mshtml= turns it back
+# on).
+#
 # 32-bit Wine needs the kernel to run 32-bit x86 code (IA32 emulation). A kernel built with it
 # may still have it off (ia32_emulation=off, or a VM that disables it): then every 32-bit
 # process fails with "Exec format error", and no Wine, old or new WoW64, can run x86 code.
@@ -121,9 +125,11 @@ wine10__run_inside() {
   # prefix gets the 64-bit loader by name.
   local loader=/usr/lib/wine/wine64
   [ "$arch" = win32 ] && loader=/usr/lib/wine/wine
+  local extra=()
+  read -r -a extra <<<"${MIOW_WINE10_ENV:-}"
   exec chroot "$ROOT" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     WINEDEBUG=-all WINEPREFIX="$prefix" WINEARCH="$arch" WINEDLLOVERRIDES=mscoree,mshtml= \
-    WINELOADER="$loader" /bin/sh -c 'cd "$1" && shift && exec "$WINELOADER" "$@"' sh "$cwd" "$@"
+    WINELOADER="$loader" "${extra[@]}" /bin/sh -c 'cd "$1" && shift && exec "$WINELOADER" "$@"' sh "$cwd" "$@"
 }
 
 # Runs the 32-bit loader once (inside the private namespace of wine10_x86).

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Tests the .NET binding, after build/linux and build/mingw64 were built: restores, builds, runs
+# Tests the .NET binding, after build/linux, build/mingw64 and build/mingw32 were built: restores, builds, runs
 # the xunit tests against build/linux/src/libmiowin.so (net8.0 and netstandard2.0 builds of the
 # binding), packs the .nupkg and checks its contents, licence and metadata, builds and runs the example of
 # docs/dotnet.md against that package, runs the benchmark's smoke mode (bench.sh has the real
 # run), runs the consumer tests (tests/Miowin.Consumer/consumer.sh:
 # a user's project consuming the package by version, published in every layout and run without
-# MIOWIN_LIBRARY, win-x64 under Wine and linux-x64 natively), and runs the xunit tests under Wine
+# MIOWIN_LIBRARY, win-x64 under Wine, win-x86 under 32-bit Wine 10 and linux-x64 natively), and
+# runs the xunit tests under Wine
 # against build/mingw64/src/miowin.dll as a self-contained win-x64 program. Every output goes to
 # build/dotnet and a temporary folder. Ends with "dotnet: N passed, N failed"; exits non-zero on
 # any failure. About 4 minutes on two idle cores (the consumer tests about 70-85 s of it).
@@ -19,6 +20,7 @@ root=$(cd "$here/../.." && pwd)
 out="$root/build/dotnet"
 linux_lib="$root/build/linux/src/libmiowin.so"
 win_dll="$root/build/mingw64/src/miowin.dll"
+win32_dll="$root/build/mingw32/src/miowin.dll"
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$here/src/MiowinSharp/MiowinSharp.csproj")
 feed="$out/package/release"
 package="$feed/MiowinSharp.$version.nupkg"
@@ -31,6 +33,7 @@ total_passed=0
 total_failed=0
 log=$(mktemp)
 consumer=
+consumer_not_run=
 trap 'rm -f "$log"; if [ -n "$consumer" ]; then rm -rf "$consumer"; fi' EXIT
 
 step() { printf '=== dotnet: %s\n' "$*"; }
@@ -70,9 +73,9 @@ count_xunit() {
   total_failed=$((total_failed + failed))
 }
 
-for f in "$linux_lib" "$win_dll"; do
+for f in "$linux_lib" "$win_dll" "$win32_dll"; do
   if [ ! -f "$f" ]; then
-    echo "dotnet/test.sh: $f is missing: build it first (cmake --preset linux|mingw64, cmake --build --preset ...)" >&2
+    echo "dotnet/test.sh: $f is missing: build it first (cmake --preset linux|mingw64|mingw32, cmake --build --preset ...)" >&2
     echo "0 passed, 1 failed"
     exit 1
   fi
@@ -109,7 +112,8 @@ if dotnet pack "$here/src/MiowinSharp/MiowinSharp.csproj" -c Release "${msbuild_
   unzip -l "$package"
   ok=1
   for entry in lib/net8.0/MiowinSharp.dll lib/netstandard2.0/MiowinSharp.dll PACKAGE.md \
-               runtimes/win-x64/native/miowin.dll runtimes/linux-x64/native/libmiowin.so; do
+               runtimes/win-x64/native/miowin.dll runtimes/win-x86/native/miowin.dll \
+               runtimes/linux-x64/native/libmiowin.so; do
     if ! unzip -l "$package" "$entry" >/dev/null 2>&1; then
       echo "dotnet/test.sh: $entry is not in the package" >&2
       ok=0
@@ -118,7 +122,18 @@ if dotnet pack "$here/src/MiowinSharp/MiowinSharp.csproj" -c Release "${msbuild_
   # The native files are the build trees' files, byte for byte.
   if [ "$ok" -eq 1 ]; then
     unzip -p "$package" runtimes/win-x64/native/miowin.dll | cmp -s - "$win_dll" || { echo "packed miowin.dll differs from $win_dll" >&2; ok=0; }
+    unzip -p "$package" runtimes/win-x86/native/miowin.dll | cmp -s - "$win32_dll" || { echo "packed win-x86 miowin.dll differs from $win32_dll" >&2; ok=0; }
     unzip -p "$package" runtimes/linux-x64/native/libmiowin.so | cmp -s - "$linux_lib" || { echo "packed libmiowin.so differs from $linux_lib" >&2; ok=0; }
+    # Each Windows folder holds the DLL of its own machine type (file(1): "PE32 executable (DLL)
+    # (console) Intel 80386, for MS Windows").
+    for entry in 'win-x64 ^PE32\+ executable \(DLL\).* x86-64,' 'win-x86 ^PE32 executable \(DLL\).* Intel 80386,'; do
+      rid=${entry%% *}
+      kind=$(unzip -p "$package" "runtimes/$rid/native/miowin.dll" | file -b -)
+      if ! grep -Eq "${entry#* }" <<<"$kind"; then
+        echo "dotnet/test.sh: runtimes/$rid/native/miowin.dll is not the $rid DLL: $kind" >&2
+        ok=0
+      fi
+    done
   fi
   if [ "$ok" -eq 1 ]; then pass; else fail "package contents"; fi
 else
@@ -154,6 +169,26 @@ fi
 # The first ```cs block of docs/dotnet.md, built as its own project with the package as its only
 # source and a private package folder (so that a cached older Miowin 1.0.0 is never used), run
 # without MIOWIN_LIBRARY so that the library comes from the package's runtimes/linux-x64/native.
+# example_run DIR LINE NAME: restores DIR/example.csproj from the package alone (into the first
+# example's private package folder), builds it, and runs it without MIOWIN_LIBRARY, so that the
+# library comes from the package's runtimes/linux-x64/native; one test, passed if it exits 0 and
+# prints LINE.
+example_run() {
+  local dir=$1 line=$2 name=$3 status
+  if dotnet restore "$dir/example.csproj" "${msbuild_opts[@]}" -v q \
+       --source "$(dirname "$package")" --packages "$example/packages" &&
+     dotnet build "$dir/example.csproj" -c Release --no-restore "${msbuild_opts[@]}" -v q -o "$dir/bin" &&
+     [ -f "$dir/bin/runtimes/linux-x64/native/libmiowin.so" ]; then
+    set +e
+    (unset MIOWIN_LIBRARY; timeout 60 dotnet "$dir/bin/example.dll") 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    if [ "$status" -eq 0 ] && grep -qx "$line" "$log"; then pass; else fail "$name run (exit $status)"; fi
+  else
+    fail "$name build"
+  fi
+}
+
 step "docs/dotnet.md example against $(basename "$package")"
 example="$out/example"
 rm -rf "$example"
@@ -177,20 +212,31 @@ if [ -f "$package" ]; then
 EOF
   if [ ! -s "$example/Program.cs" ]; then
     fail "docs/dotnet.md has no \`\`\`cs block"
-  elif dotnet restore "$example/example.csproj" "${msbuild_opts[@]}" -v q \
-         --source "$(dirname "$package")" --packages "$example/packages" &&
-       dotnet build "$example/example.csproj" -c Release --no-restore "${msbuild_opts[@]}" -v q -o "$example/bin" &&
-       [ -f "$example/bin/runtimes/linux-x64/native/libmiowin.so" ]; then
-    set +e
-    (unset MIOWIN_LIBRARY; timeout 60 dotnet "$example/bin/example.dll") 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
-    set -e
-    if [ "$status" -eq 0 ] && grep -qx 'echoed: hello, miowin' "$log"; then pass; else fail "example run (exit $status)"; fi
   else
-    fail "example build"
+    example_run "$example" 'echoed: hello, miowin' example
   fi
 else
   fail "example: no package"
+fi
+
+# The child-process example of docs/dotnet.md (the ```cs block after its "tested" marker), built
+# the same way beside the first one, natively: a waitable source reports the child's exit.
+step "docs/dotnet.md child-process example against $(basename "$package")"
+child_example="$out/example-child"
+rm -rf "$child_example"
+mkdir -p "$child_example"
+if [ -f "$package" ] && [ -f "$example/example.csproj" ]; then
+  awk '/^<!-- tested: the child-process example -->$/ {marked = 1; next}
+       marked && /^```cs$/ {inside = 1; next} inside && /^```$/ {exit} inside {print}' \
+    "$root/docs/dotnet.md" >"$child_example/Program.cs"
+  cp "$example/example.csproj" "$example/Directory.Build.props" "$example/Directory.Build.targets" "$child_example/"
+  if [ ! -s "$child_example/Program.cs" ]; then
+    fail "docs/dotnet.md has no child-process example"
+  else
+    example_run "$child_example" 'child exited with 3' "child-process example"
+  fi
+else
+  fail "child-process example: no package or no first example"
 fi
 
 # --- The benchmark still runs ------------------------------------------------------------------
@@ -263,5 +309,6 @@ if [ "$wine_ok" -eq 1 ]; then
   fi
 fi
 
+if [ -n "$consumer_not_run" ]; then echo "dotnet/test.sh: $consumer_not_run"; fi
 echo "dotnet: $total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

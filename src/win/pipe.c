@@ -172,9 +172,11 @@ void pipe_feed(pipe_op *op, miow_event *events, size_t *count) {
   switch (op->kind) {
     case PIPE_OP_READ:
       if (stale) break;
+      /* ABORTED on a live pipe: a release that could not take the handle off the port had
+       * cancelled it (sys_pipe_release); the read is issued again below, as if never cancelled. */
       if (pipe__is_end_of_stream(error))
         pipe->read_eof = true;
-      else if (error != 0)
+      else if (error != 0 && error != ERROR_OPERATION_ABORTED)
         pipe->read_error = error;
       else
         pipe->read_start = 0, pipe->read_end = bytes;
@@ -192,7 +194,9 @@ void pipe_feed(pipe_op *op, miow_event *events, size_t *count) {
       }
       if (error == 0 || error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA)
         pipe__connected(pipe);
-      else if (error != ERROR_OPERATION_ABORTED)
+      else if (error == ERROR_OPERATION_ABORTED)
+        (void)pipe__issue_connect(pipe); /* cancelled by a failed release, as a read above */
+      else
         pipe->connect_error = error;
       break;
     case PIPE_OP_NOTIFY: break;
@@ -351,8 +355,9 @@ int32_t sys_pipe_release(sys_pipe *pipe, miow_socket_t *out) {
     NTSTATUS status = nt.set_information_file(pipe->handle, &iosb, &none, sizeof none,
                                               NT_FILE_REPLACE_COMPLETION_INFORMATION);
     if (!NT_SUCCESS(status)) {
+      /* As it was: the cancelled read and connect come back ABORTED through the port, and
+       * pipe_feed issues them again. */
       rc = error_set_os(MIOW_ENOTSUP, (int32_t)nt.status_to_dos_error(status));
-      pipe__start_read(pipe); /* as it was: the cancelled read is issued again */
     }
   }
   if (rc == 0) {

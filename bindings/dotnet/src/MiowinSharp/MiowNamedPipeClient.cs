@@ -4,7 +4,7 @@ using System;
 namespace Miowin
 {
     /// <summary>The client end of a named pipe (<c>miow_pipe_open</c>), connected from the start.</summary>
-    public sealed class MiowNamedPipeClient : MiowNamedPipe
+    public sealed partial class MiowNamedPipeClient : MiowNamedPipe
     {
         private MiowNamedPipeClient(SourceHandle handle, string name) : base(handle, name)
         {

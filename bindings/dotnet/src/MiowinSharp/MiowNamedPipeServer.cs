@@ -1,17 +1,19 @@
-// The server end of a named pipe: created under a name, then connected to one client at a time.
+// The server end of a named pipe: created under a name, then connected to one client at a time
+// (a name can have several instances, each with its own client: PipeInstances.cs).
 using System;
 
 namespace Miowin
 {
     /// <summary>
-    /// The server end of a named pipe (<c>miow_pipe_create</c>), serving one client at a time.
+    /// One server instance of a named pipe (<c>miow_pipe_create</c>), serving one client at a time;
+    /// a name with several instances (<see cref="Create(string, int, bool, int)"/>) serves several at once.
     /// Register it, then call <see cref="TryConnect"/>: true when a client is connected, false while
     /// the connect is pending, which the pipe's next <see cref="Readiness.Writable"/> event ends
     /// (<see cref="MiowNamedPipe.TakeError"/> then says whether it failed, and <see cref="TryConnect"/>
     /// returns true from there on). <see cref="Disconnect"/> drops the client so that the next one
     /// can be accepted.
     /// </summary>
-    public sealed class MiowNamedPipeServer : MiowNamedPipe
+    public sealed partial class MiowNamedPipeServer : MiowNamedPipe
     {
         private MiowNamedPipeServer(SourceHandle handle, string name) : base(handle, name)
         {

@@ -45,8 +45,9 @@ namespace Miowin
         }
 
         /// <summary>
-        /// <c>IPV6_V6ONLY</c> (<c>MIOW_OPT_ONLY_V6</c>): true for every IPv6 socket, as the library
-        /// creates them; an IPv4 socket throws <see cref="MiowErrorCode.NotSupported"/>.
+        /// <c>IPV6_V6ONLY</c> (<c>MIOW_OPT_ONLY_V6</c>): true for every IPv6 socket the library
+        /// creates, false for a dual-stack one (<see cref="MiowTcpListener.Bind(IPEndPoint, bool, int)"/>);
+        /// an IPv4 socket throws <see cref="MiowErrorCode.NotSupported"/>.
         /// </summary>
         /// <exception cref="ObjectDisposedException">The socket was disposed.</exception>
         /// <exception cref="MiowException"><see cref="MiowErrorCode.NotSupported"/> on an IPv4 socket.</exception>

@@ -10,7 +10,7 @@ namespace Miowin
     /// <see cref="Interest.Readable"/>; on each event call <see cref="TryAccept"/> until it returns
     /// false (in edge mode the listener is reported again only after that).
     /// </summary>
-    public sealed class MiowTcpListener : MiowSocket
+    public sealed partial class MiowTcpListener : MiowSocket
     {
         private MiowTcpListener(SourceHandle handle) : base(handle)
         {

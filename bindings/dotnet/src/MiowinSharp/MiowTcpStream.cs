@@ -11,7 +11,7 @@ namespace Miowin
     /// A TCP connection, from <see cref="Connect(string)"/> or <see cref="MiowTcpListener.TryAccept"/>,
     /// as mio's <c>TcpStream</c>. The <c>Try</c> methods return false when the call would block.
     /// </summary>
-    public sealed class MiowTcpStream : MiowSocket
+    public sealed partial class MiowTcpStream : MiowSocket
     {
         internal MiowTcpStream(SourceHandle handle) : base(handle)
         {

@@ -14,7 +14,7 @@ namespace Miowin
     /// <see cref="Connect(string)"/> so do <c>TryRead</c>, <c>TryPeek</c> and <c>TryWrite</c>, with the
     /// default peer. The <c>Try</c> methods return false when the call would block.
     /// </summary>
-    public sealed class MiowUdpSocket : MiowSocket
+    public sealed partial class MiowUdpSocket : MiowSocket
     {
         private MiowUdpSocket(SourceHandle handle) : base(handle)
         {

@@ -191,6 +191,7 @@ namespace Miowin
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _handle.Dispose();
+            OnDisposed();
         }
 
         private protected void ThrowIfDisposed()

@@ -3,7 +3,8 @@
 # console project made in a temporary folder outside the source tree references MiowinSharp by
 # version from the local folder feed (a nuget.config as docs/dotnet.md shows; no project
 # reference), is published in each deployment layout and run without MIOWIN_LIBRARY: the win-x64
-# layouts under Wine, the linux-x64 ones natively. Each run echoes over 200 connections
+# layouts under Wine, a self-contained win-x86 one under 32-bit Wine 10 (scripts/wine10.sh), the
+# linux-x64 ones natively. Each run echoes over 200 connections
 # (Program.cs) and counts one test: passed only if it exits 0 and says so.
 #
 # Layouts (win-x64 under Wine; linux-x64 natively):
@@ -18,6 +19,10 @@
 #                  too); natively it is left out
 #   trimmed-win-x64     self-contained, PublishTrimmed
 #   dotnet-run, single-sc-linux-x64, trimmed-linux-x64 natively
+#   sc-win-x86     self-contained win-x86, under 32-bit Wine 10 in its Debian trixie root, with
+#                  mscoree enabled (MIOW_WINE10_ENV). If the kernel cannot run 32-bit code, a
+#                  "NOT RUN: ... because ..." line says so (as scripts/test.sh does for the x86
+#                  ctest run) and nothing is counted; if the root cannot be made, that fails.
 # The framework-dependent win-x64 layouts need .NET on the Windows side: it is installed into the
 # Wine prefix from the win-x64 runtime pack that the self-contained publish restored, at
 # C:\Program Files\dotnet, where the apphost looks without any variable.
@@ -142,6 +147,7 @@ else
   consumer_publish single-sc-linux-x64 -r linux-x64 --self-contained true -p:PublishSingleFile=true \
     -p:IncludeNativeLibrariesForSelfExtract=true || true
   consumer_publish trimmed-linux-x64 -r linux-x64 --self-contained true -p:PublishTrimmed=true || true
+  consumer_publish sc-win-x86 -r win-x86 --self-contained true || true
 
   # linux-x64, natively.
   step "consumer layouts for linux-x64, natively"
@@ -159,6 +165,21 @@ else
       [ -f "$exe" ] || continue
       consumer_check "$name" "${wine_env[@]}" DOTNET_EnableWriteXorExecute=0 wine "$exe"
     done
+  fi
+
+  # win-x86, under 32-bit Wine 10, in the prefix the mingw32 ctest run uses.
+  if [ "${MIOW_DOTNET_SKIP_WINE:-0}" != 1 ] && [ -f "$consumer/sc-win-x86/consumer.exe" ]; then
+    step "consumer layout for win-x86, under 32-bit Wine 10"
+    wine10="$root/scripts/wine10.sh"
+    if ! bash "$wine10" root >/dev/null; then
+      fail "consumer sc-win-x86: the Wine 10 root cannot be made (scripts/wine10.sh root; see above)"
+    elif ! bash "$wine10" x86 2>"$consumer_log"; then
+      consumer_not_run="NOT RUN: consumer sc-win-x86 under 32-bit Wine 10, because $(sed 's/^wine10: //' "$consumer_log")"
+      echo "dotnet/test.sh: $consumer_not_run" >&2
+    else
+      consumer_check sc-win-x86 env MIOW_WINE10_ENV="WINEDLLOVERRIDES=mshtml= DOTNET_EnableWriteXorExecute=0" \
+        bash "$wine10" run "$root/build/mingw32/wineprefix-wine10" win32 "$consumer/sc-win-x86/consumer.exe"
+    fi
   fi
 fi
 rm -rf "$consumer"

@@ -30,7 +30,7 @@ namespace Miowin.Tests
         private static string Ascii(byte[] bytes, int count) => Encoding.ASCII.GetString(bytes, 0, count);
 
         /// <summary>Polls until the source reports <paramref name="token"/>, then accepts one connection.</summary>
-        private static MiowTcpStream AcceptOne(Selector selector, MiowTcpListener listener, ulong token, out IPEndPoint peer)
+        internal static MiowTcpStream AcceptOne(Selector selector, MiowTcpListener listener, ulong token, out IPEndPoint peer)
         {
             var clock = Stopwatch.StartNew();
             while (true)

@@ -65,7 +65,7 @@ namespace Miowin.Tests
         }
 
         /// <summary>Writes all of <paramref name="data"/>, waiting for events while the pipe would block.</summary>
-        private static void WriteAll(Selector selector, ulong token, MiowNamedPipe pipe, byte[] data)
+        internal static void WriteAll(Selector selector, ulong token, MiowNamedPipe pipe, byte[] data)
         {
             int sent = 0;
             var clock = Stopwatch.StartNew();
