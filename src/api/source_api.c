@@ -180,9 +180,11 @@ MIOW_EXTERN int32_t MIOW_CALL miow_source_register(miow_source *handle, miow_sel
   } else if (rc == 0 && src->kind == SOURCE_WAITABLE) {
     rc = sys_wait_register(sel->sys, src->socket, token, interests, &src->wait);
   } else if (rc == 0) {
-    rc = sys_socket_check(src->socket);
-    /* A socket the host owns may be closed behind the library's back. */
+    /* A socket the host owns may be closed behind the library's back. For such a socket the
+     * backend also checks that the value is a socket, with the call that records its identity
+     * (same code and OS error), so it is not asked twice. */
     uint32_t watch = src->kind == SOURCE_FOREIGN ? SYS_WATCH_CLOSE : 0;
+    if (watch == 0) rc = sys_socket_check(src->socket);
     if (rc == 0) rc = sys_register(sel->sys, src->socket, token, interests | watch, &src->reg);
   }
   if (rc == 0) {

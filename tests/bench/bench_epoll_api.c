@@ -321,6 +321,13 @@ static ping_result ping_native(SOCKET *s, size_t n, double budget) {
   return r;
 }
 
+/* As in the scaling rounds: two set-ups in a row, and the quicker counts. */
+static ping_result ping_best(ping_result (*run)(SOCKET *, size_t, double), SOCKET *s, size_t n,
+                             double budget) {
+  ping_result first = run(s, n, budget), second = run(s, n, budget);
+  return second.per_s > first.per_s ? second : first;
+}
+
 static void run_ping(const config *cfg, FILE *csv) {
   struct sockaddr_in sink_addr;
   SOCKET sink = udp_open(NULL, &sink_addr);
@@ -330,11 +337,11 @@ static void run_ping(const config *cfg, FILE *csv) {
   ping_result last_native = {0}, last_epoll = {0};
   for (unsigned r = 0; r < cfg->rounds; r++) {
     if (r % 2 == 0) {
-      last_native = ping_native(s, cfg->ping_n, cfg->ping_budget_s);
-      last_epoll = ping_epoll(s, cfg->ping_n, cfg->ping_budget_s);
+      last_native = ping_best(ping_native, s, cfg->ping_n, cfg->ping_budget_s);
+      last_epoll = ping_best(ping_epoll, s, cfg->ping_n, cfg->ping_budget_s);
     } else {
-      last_epoll = ping_epoll(s, cfg->ping_n, cfg->ping_budget_s);
-      last_native = ping_native(s, cfg->ping_n, cfg->ping_budget_s);
+      last_epoll = ping_best(ping_epoll, s, cfg->ping_n, cfg->ping_budget_s);
+      last_native = ping_best(ping_native, s, cfg->ping_n, cfg->ping_budget_s);
     }
     native[r] = last_native.per_s;
     epoll[r] = last_epoll.per_s;
@@ -343,8 +350,9 @@ static void run_ping(const config *cfg, FILE *csv) {
   printf("## The ONESHOT + MOD ping pattern at N = %zu\n\n", cfg->ping_n);
   printf("Connected UDP sockets, EPOLLOUT | EPOLLONESHOT (native: MIOW_WRITABLE | MIOW_ONESHOT); "
          "each event is answered with one datagram and EPOLL_CTL_MOD (native: "
-         "miow_source_rearm). %u alternating rounds of %.1f s, each timed after a warm-up in "
-         "which every socket has been reported once.\n\n",
+         "miow_source_rearm). %u alternating rounds; in each, every API gets two windows of %.1f s "
+         "in a row and the quicker counts, each timed after a warm-up in which every socket has "
+         "been reported once.\n\n",
          cfg->rounds, cfg->ping_budget_s);
   printf("| API | events/s (median) | x native | AFD requests/event | AFD cancels/event |\n");
   printf("|---|---:|---:|---:|---:|\n");
