@@ -249,13 +249,30 @@ typedef struct ping_run {
   double ms;
 } ping_run;
 
+/* Whether a run goes on: for the budget, and past it (up to five times) until every socket has
+ * been reported once, so that a slow start is not taken for a stall. */
+static bool ping_goes_on(const ping_run *run, size_t n, double budget_ms) {
+  return run->ms < budget_ms || (run->events < n && run->ms < 5 * budget_ms);
+}
+
+static double ping_rate(ping_run run) { return run.ms > 0 ? (double)run.events / run.ms : 0; }
+
+/* Under Wine every second set-up of many requests is slow, whichever API makes it (see
+ * docs/performance.md, "Why two windows"): each API runs twice in a row and its quicker run
+ * counts, so neither is compared in the slow state alone. */
+static ping_run ping_best(ping_run (*api)(SOCKET *, size_t, double), SOCKET *s, size_t n,
+                          double budget_ms) {
+  ping_run first = api(s, n, budget_ms), second = api(s, n, budget_ms);
+  return ping_rate(second) > ping_rate(first) ? second : first;
+}
+
 /* Each event is answered with one datagram and a re-arm, for `budget_ms`. */
 static ping_run ping_epoll(SOCKET *s, size_t n, double budget_ms) {
   miow_epoll_t ep = epoll_create1(0);
   for (size_t i = 0; i < n; i++) ctl(ep, EPOLL_CTL_ADD, s[i], EPOLLOUT | EPOLLONESHOT, i);
   ping_run run = {0, 0};
   double start = now_ms();
-  while ((run.ms = now_ms() - start) < budget_ms) {
+  while (run.ms = now_ms() - start, ping_goes_on(&run, n, budget_ms)) {
     struct epoll_event evs[64];
     int32_t got = epoll_wait(ep, evs, 64, 100);
     assert_true(got >= 0);
@@ -281,7 +298,7 @@ static ping_run ping_native(SOCKET *s, size_t n, double budget_ms) {
   }
   ping_run run = {0, 0};
   double start = now_ms();
-  while ((run.ms = now_ms() - start) < budget_ms) {
+  while (run.ms = now_ms() - start, ping_goes_on(&run, n, budget_ms)) {
     miow_event evs[64];
     size_t got = 0;
     assert_int_equal(miow_selector_poll(sel, evs, 64, &got, 100), 0);
@@ -305,10 +322,10 @@ static void test_oneshot_mod_ping_keeps_pace_with_the_native_api(void **state) {
   /* The floor is the native API's rate in this same run, not a fixed time: the machine's
    * speed and Wine's cancel nothing out of a ratio. Half of it leaves room for noise; with a
    * second request per socket the epoll rate was a small fraction of it. */
-  ping_run native = ping_native(s, PING_SOCKETS, 2000);
-  ping_run epoll = ping_epoll(s, PING_SOCKETS, 2000);
-  double native_rate = (double)native.events / native.ms;
-  double epoll_rate = (double)epoll.events / epoll.ms;
+  ping_run native = ping_best(ping_native, s, PING_SOCKETS, 2000);
+  ping_run epoll = ping_best(ping_epoll, s, PING_SOCKETS, 2000);
+  double native_rate = ping_rate(native);
+  double epoll_rate = ping_rate(epoll);
   print_message("ping at %d sockets: native %.1f events/ms, epoll %.1f events/ms\n",
                 PING_SOCKETS, native_rate, epoll_rate);
   assert_true(native.events >= PING_SOCKETS);
