@@ -176,7 +176,9 @@ void pipe_feed(pipe_op *op, miow_event *events, size_t *count) {
        * cancelled it (sys_pipe_release); the read is issued again below, as if never cancelled. */
       if (pipe__is_end_of_stream(error))
         pipe->read_eof = true;
-      else if (error != 0 && error != ERROR_OPERATION_ABORTED)
+      else if (error == ERROR_OPERATION_ABORTED && pipe->release_undone)
+        pipe->release_undone = false, pipe->read_start = 0, pipe->read_end = 0;
+      else if (error != 0)
         pipe->read_error = error;
       else
         pipe->read_start = 0, pipe->read_end = bytes;
@@ -194,9 +196,9 @@ void pipe_feed(pipe_op *op, miow_event *events, size_t *count) {
       }
       if (error == 0 || error == ERROR_PIPE_CONNECTED || error == ERROR_NO_DATA)
         pipe__connected(pipe);
-      else if (error == ERROR_OPERATION_ABORTED)
-        (void)pipe__issue_connect(pipe); /* cancelled by a failed release, as a read above */
-      else
+      else if (error == ERROR_OPERATION_ABORTED && pipe->release_undone)
+        pipe->release_undone = false, (void)pipe__issue_connect(pipe); /* as a read above */
+      else if (error != ERROR_OPERATION_ABORTED)
         pipe->connect_error = error;
       break;
     case PIPE_OP_NOTIFY: break;
@@ -358,6 +360,7 @@ int32_t sys_pipe_release(sys_pipe *pipe, miow_socket_t *out) {
       /* As it was: the cancelled read and connect come back ABORTED through the port, and
        * pipe_feed issues them again. */
       rc = error_set_os(MIOW_ENOTSUP, (int32_t)nt.status_to_dos_error(status));
+      pipe->release_undone = true;
     }
   }
   if (rc == 0) {

@@ -51,6 +51,10 @@ struct sys_pipe {
   DWORD read_start; /* unread bytes are read_buf[read_start, read_end) */
   DWORD read_end;
   bool read_eof;
+  /* A release failed after cancelling the read and the connect (Wine 8): their ABORTED
+   * completions are not failures, and the operations are issued again (pipe_feed). Any other
+   * cancel (a disconnect, the selector's destruction) ends them as before. */
+  bool release_undone;
   DWORD read_error; /* a failed read, returned by the next read */
 
   pipe_op write_op;
