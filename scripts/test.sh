@@ -7,7 +7,7 @@
 # under AddressSanitizer and UndefinedBehaviorSanitizer, under valgrind, the stress tests under
 # ThreadSanitizer, a short coverage-guided run of the fuzzer's libFuzzer entry point, and the
 # bindings. Each run prints its counts and time; the last line is "N passed, N failed"; exits
-# non-zero on any failure.
+# non-zero on any failure. A test that fails under Wine is run once more alone (rerun_alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,9 +58,32 @@ run_ctest() {
   failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
   total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$summary")
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  case "$preset" in mingw*) if [ "$failed" -gt 0 ]; then rerun_alone "$label" "$preset"; fi ;; esac
   echo "$label: $((total - failed)) passed, $failed failed"
   total_passed=$((total_passed + total - failed))
   total_failed=$((total_failed + failed))
+}
+
+# rerun_alone LABEL PRESET: under Wine only, the tests that failed in the parallel run are run
+# once more, alone. About one Wine run in two had one test die of the prefix's wineserver and not
+# of the library (a "wine client error" reset, a process that printed its last test's result and
+# never exited), never the same test twice, and never reproduced alone. A test that passes alone
+# counts as passed, and is named in the closing lines with its first output above; one that fails
+# again counts as failed. Sets failed (run_ctest's) to the failures of the rerun.
+rerun_alone() {
+  local label=$1 preset=$2 names summary again
+  names=$(sed -n -E 's/^[[:space:]]+[0-9]+ - ([A-Za-z0-9_]+) .*/\1/p' "$log" | tr '\n' ' ')
+  echo "=== $label: run again alone: $names"
+  set +e
+  ctest --preset "$preset" --rerun-failed --output-on-failure 2>&1 | tee "$log"
+  set -e
+  summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  [ -n "$summary" ] || return 0
+  again=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+  if [ "$again" -lt "$failed" ]; then
+    notes+=("FLAKY under $label: failed in the parallel run and passed alone: $names(failed again: $again)")
+  fi
+  failed=$again
 }
 
 # run_preset NAME: configure, build and test one preset.

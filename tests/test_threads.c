@@ -159,6 +159,46 @@ static void test_posted_events_are_delivered_without_coalescing(void **state) {
   assert_int_equal(events[0].reserved, 0);
 }
 
+/* On x86 a completion packet carries two 32-bit words besides its status, so a posted token is
+ * split across them and put back together: every bit of it must come back, high half included. */
+static void test_posted_and_waker_tokens_keep_all_64_bits(void **state) {
+  (void)state;
+  static const uint64_t tokens[] = {UINT64_C(0x123456789abcdef0), UINT64_MAX,
+                                    UINT64_C(0x0000000100000000), UINT64_C(0x80000000ffffffff)};
+  enum { COUNT = sizeof tokens / sizeof tokens[0] };
+  for (size_t i = 0; i < COUNT; i++)
+    assert_int_equal(miow_selector_post(sel, tokens[i], i % 2 ? MIOW_WRITABLE : MIOW_PRIORITY), 0);
+  miow_waker *w;
+  assert_int_equal(miow_waker_new(sel, UINT64_C(0xfedcba9800000007), &w), 0);
+  assert_int_equal(miow_waker_wake(w), 0);
+  miow_event events[COUNT + 2];
+  size_t got = 0;
+  for (int round = 0; round < 20 && got < COUNT + 1; round++) {
+    size_t count = 0;
+    assert_int_equal(miow_selector_poll(sel, events + got, COUNT + 2 - got, &count, 1000), 0);
+    got += count;
+  }
+  assert_int_equal(got, COUNT + 1);
+  bool seen[COUNT] = {false};
+  bool woke = false;
+  for (size_t k = 0; k < got; k++) {
+    if (events[k].token == UINT64_C(0xfedcba9800000007)) {
+      assert_false(woke);
+      assert_int_equal(events[k].readiness, MIOW_READABLE);
+      woke = true;
+      continue;
+    }
+    size_t i = 0;
+    while (i < COUNT && tokens[i] != events[k].token) i++;
+    if (i == COUNT) fail_msg("an event came back with token %#llx", (unsigned long long)events[k].token);
+    assert_false(seen[i]);
+    seen[i] = true;
+    assert_int_equal(events[k].readiness, i % 2 ? MIOW_WRITABLE : MIOW_PRIORITY);
+  }
+  assert_true(woke);
+  assert_int_equal(miow_waker_free(w), 0);
+}
+
 static void test_second_concurrent_poll_gets_busy(void **state) {
   (void)state;
   miow_waker *w;
@@ -491,6 +531,7 @@ int main(void) {
       T(test_many_wakes_before_a_poll_coalesce_into_one_event),
       T(test_freed_waker_with_queued_wake_reports_nothing),
       T(test_posted_events_are_delivered_without_coalescing),
+      T(test_posted_and_waker_tokens_keep_all_64_bits),
       T(test_second_concurrent_poll_gets_busy),
       T(test_selector_freed_during_poll_returns_closed),
       T(test_reregister_during_blocked_poll_is_delivered_in_that_poll),

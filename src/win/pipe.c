@@ -172,8 +172,9 @@ void pipe_feed(pipe_op *op, miow_event *events, size_t *count) {
   switch (op->kind) {
     case PIPE_OP_READ:
       if (stale) break;
-      /* ABORTED on a live pipe: a release that could not take the handle off the port had
-       * cancelled it (sys_pipe_release); the read is issued again below, as if never cancelled. */
+      /* ABORTED with release_undone set: a release that could not take the handle off the port
+       * cancelled it (sys_pipe_release), so the read is issued again below, as if never
+       * cancelled. Any other ABORTED (the selector's destruction cancelling it) ends the read. */
       if (pipe__is_end_of_stream(error))
         pipe->read_eof = true;
       else if (error == ERROR_OPERATION_ABORTED && pipe->release_undone)
