@@ -8,7 +8,8 @@
  *   - AFD requests outstanding per socket, requests and cancels per event and per operation.
  * Linked with miowin_static, so afd_counters counts the library's requests. Prints markdown
  * tables and, with --csv DIR, the numbers behind the charts. --quick is the ctest smoke run:
- * it asserts the request counts (never times) and exits non-zero if one is exceeded. */
+ * it asserts the request counts (never times) and exits non-zero if one is exceeded. --ctl runs
+ * the epoll_ctl table alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "bench.h"
 #include "miowin.h"
 #include "win/afd.h"
+#include "win/net.h"
 
 #define MIOW_EPOLL_NAMES
 #include "miow/epoll.h"
@@ -33,6 +35,7 @@ typedef struct config {
   double ping_budget_s;
   size_t ctl_n;
   bool quick;
+  bool ctl_only; /* --ctl: the epoll_ctl table alone (about 3 minutes at N = 10,000) */
   const char *csv_dir;
 } config;
 
@@ -400,6 +403,26 @@ typedef struct ctl_row {
 
 enum { C_ADD, C_WIDEN, C_NARROW, C_DEL, C_COUNT };
 
+/* The two socket queries ADD makes besides its request, timed apart at the same load: the
+ * base socket (SIO_BASE_HANDLE) and the type (getsockopt SO_TYPE), the identity that later
+ * requests are checked against. Under Wine both cost more as more requests are outstanding. */
+enum { Q_BASE, Q_TYPE, Q_COUNT };
+typedef struct query_row {
+  const char *name;
+  double us[MAX_ROUNDS];
+  double ratio[MAX_ROUNDS];
+} query_row;
+
+static double time_queries(int q, SOCKET *s, size_t from, size_t to) {
+  double start = now_s();
+  for (size_t i = from; i < to; i++) {
+    SOCKET base;
+    if (q == Q_BASE ? net_base_socket(s[i], &base) != 0 : net_socket_type(s[i]) < 0)
+      die("socket query %d", q);
+  }
+  return now_s() - start;
+}
+
 /* The floor's side: the same sockets polled by a bare loop on its own helper and port. */
 typedef struct floor_ctl {
   HANDLE port, helper;
@@ -437,7 +460,9 @@ static void floor_op(floor_ctl *f, SOCKET *s, int k, size_t from, size_t to) {
  * chunks of 100 sockets, so that both see the same load and the same number of requests
  * outstanding (the two sets side by side), whatever else the machine does meanwhile. */
 #define CTL_CHUNK 100
-static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, double *outstanding) {
+static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, query_row *queries,
+                      double *outstanding) {
+  double query_s[Q_COUNT] = {0};
   miow_epoll_t ep = epoll_create1(0);
   floor_ctl f;
   f.port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
@@ -452,6 +477,8 @@ static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, double *ou
     for (size_t from = 0; from < n; from += CTL_CHUNK) {
       size_t to = from + CTL_CHUNK < n ? from + CTL_CHUNK : n;
       int64_t m = (int64_t)(to - from);
+      if (k == C_ADD)
+        for (int q = 0; q < Q_COUNT; q++) query_s[q] += time_queries(q, s, from, to);
       counts a = counts_now();
       double start = now_s();
       for (size_t i = from; i < to; i++) {
@@ -477,7 +504,13 @@ static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, double *ou
     rows[k].ratio[r] = floor_s > 0 ? epoll_s / floor_s : 0;
     rows[k].polls = (double)polls / (double)n;
     rows[k].cancels = (double)cancels / (double)n;
-    if (k == C_ADD) *outstanding = (double)counts_now().outstanding / (double)n;
+    if (k == C_ADD) {
+      *outstanding = (double)counts_now().outstanding / (double)n;
+      for (int q = 0; q < Q_COUNT; q++) {
+        queries[q].us[r] = query_s[q] * 1e6 / (double)n;
+        queries[q].ratio[r] = floor_s > 0 ? query_s[q] / floor_s : 0;
+      }
+    }
   }
   epoll_close(ep);
   CloseHandle(f.helper);
@@ -493,12 +526,13 @@ static void run_ctl(const config *cfg, FILE *csv) {
                            {"MOD widen (+EPOLLPRI)", 0, 0, {0}, {0}, {0}, 0, 0},
                            {"MOD narrow (-EPOLLPRI)", 0, 0, {0}, {0}, {0}, 0, 0},
                            {"DEL", 0, 0, {0}, {0}, {0}, 0, 0}};
+  query_row queries[Q_COUNT] = {{"SIO_BASE_HANDLE", {0}, {0}}, {"getsockopt(SO_TYPE)", {0}, {0}}};
   double outstanding = 0;
   /* Each round costs O(N^2) in wineserver: three say enough. */
   unsigned rounds = cfg->rounds < 3 ? cfg->rounds : 3;
   int64_t base = counts_now().outstanding;
   for (unsigned r = 0; r < rounds; r++) {
-    ctl_round(s, cfg->ctl_n, r, rows, &outstanding);
+    ctl_round(s, cfg->ctl_n, r, rows, queries, &outstanding);
     outstanding -= (double)base / (double)cfg->ctl_n;
   }
   printf("## epoll_ctl at N = %zu\n\n", cfg->ctl_n);
@@ -521,6 +555,10 @@ static void run_ctl(const config *cfg, FILE *csv) {
            rows[k].polls, rows[k].cancels);
     if (csv) fprintf(csv, "ctl,%s,%.3f,%.3f\n", rows[k].name, rows[k].polls, rows[k].cancels);
   }
+  for (int q = 0; q < Q_COUNT; q++)
+    printf("| ADD's %s alone | %.1f | %.1f | %.2f | 0.00 | 0.00 |\n", queries[q].name,
+           median(queries[q].us, rounds), median(rows[C_ADD].floor_us, rounds),
+           median(queries[q].ratio, rounds));
   printf("\nAFD requests outstanding per registered socket after ADD: %.2f\n\n", outstanding);
   expect_at_most("ADD: requests per op", rows[C_ADD].polls, 1.0);
   expect_at_most("ADD: cancels per op", rows[C_ADD].cancels, 0.0);
@@ -538,15 +576,17 @@ static void run_ctl(const config *cfg, FILE *csv) {
 int main(int argc, char **argv) {
   WSADATA wsa;
   if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) die("WSAStartup");
-  config cfg = {{10, 100, 1000, 10000}, 4, 7, 0.6, 3000, 10000, 2.0, 10000, false, NULL};
+  config cfg = {{10, 100, 1000, 10000}, 4, 7, 0.6, 3000, 10000, 2.0, 10000, false, false, NULL};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
-      config quick = {{10, 200}, 2, 2, 0.2, 100, 200, 0.3, 200, true, cfg.csv_dir};
+      config quick = {{10, 200}, 2, 2, 0.2, 100, 200, 0.3, 200, true, cfg.ctl_only, cfg.csv_dir};
       cfg = quick;
+    } else if (strcmp(argv[i], "--ctl") == 0) {
+      cfg.ctl_only = true;
     } else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) {
       cfg.csv_dir = argv[++i];
     } else {
-      fprintf(stderr, "usage: bench_epoll_api [--quick] [--csv DIR]\n");
+      fprintf(stderr, "usage: bench_epoll_api [--quick] [--ctl] [--csv DIR]\n");
       return 2;
     }
   }
@@ -559,8 +599,10 @@ int main(int argc, char **argv) {
     counts_csv = fopen(path, "w");
     if (scaling_csv == NULL || counts_csv == NULL) die("cannot write into %s", cfg.csv_dir);
   }
-  run_scaling(&cfg, scaling_csv);
-  run_ping(&cfg, counts_csv);
+  if (!cfg.ctl_only) {
+    run_scaling(&cfg, scaling_csv);
+    run_ping(&cfg, counts_csv);
+  }
   run_ctl(&cfg, counts_csv);
   if (scaling_csv) fclose(scaling_csv);
   if (counts_csv) fclose(counts_csv);
