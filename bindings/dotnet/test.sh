@@ -169,6 +169,28 @@ fi
 # The first ```cs block of docs/dotnet.md, built as its own project with the package as its only
 # source and a private package folder (so that a cached older Miowin 1.0.0 is never used), run
 # without MIOWIN_LIBRARY so that the library comes from the package's runtimes/linux-x64/native.
+# package_app_project FILE [PROPERTY...]: writes an executable project that takes MiowinSharp
+# $version from a feed (never a project reference), as a user's app does; each PROPERTY
+# (`Name>value`) is added to its PropertyGroup.
+package_app_project() {
+  local file=$1 extra="" property
+  shift
+  for property in "$@"; do extra+="    <${property%%>*}>${property#*>}</${property%%>*}>"$'\n'; done
+  cat >"$file" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+${extra}  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="MiowinSharp" Version="$version" />
+  </ItemGroup>
+</Project>
+EOF
+}
+
 # example_run DIR LINE NAME: restores DIR/example.csproj from the package alone (into the first
 # example's private package folder), builds it, and runs it without MIOWIN_LIBRARY, so that the
 # library comes from the package's runtimes/linux-x64/native; one test, passed if it exits 0 and
@@ -197,19 +219,7 @@ if [ -f "$package" ]; then
   awk '/^```cs$/ {inside = 1; next} inside && /^```$/ {exit} inside {print}' "$root/docs/dotnet.md" >"$example/Program.cs"
   echo '<Project />' >"$example/Directory.Build.props"
   echo '<Project />' >"$example/Directory.Build.targets"
-  cat >"$example/example.csproj" <<EOF
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <Nullable>enable</Nullable>
-    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="MiowinSharp" Version="$version" />
-  </ItemGroup>
-</Project>
-EOF
+  package_app_project "$example/example.csproj"
   if [ ! -s "$example/Program.cs" ]; then
     fail "docs/dotnet.md has no \`\`\`cs block"
   else

@@ -1,33 +1,21 @@
 // The SafeHandle that owns a miow_selector handle.
 using System;
-using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace Miowin
 {
     /// <summary>Owns a native <c>miow_selector</c> handle and frees it with <c>miow_selector_free</c>.</summary>
-    /// <remarks>
-    /// The release may run on the finalizer thread: the C library is thread-safe and recognises a
-    /// handle that was already freed (it returns <c>MIOW_EBADHANDLE</c> instead of touching
-    /// freed memory), so a stale value is harmless.
-    /// </remarks>
-    public sealed class SelectorHandle : SafeHandle
+    public sealed class SelectorHandle : MiowHandle
     {
         private int _freed;
 
         /// <summary>Creates an invalid handle, to be filled in by <c>miow_selector_new</c>.</summary>
-        public SelectorHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+        public SelectorHandle() { }
 
         /// <summary>Wraps a selector handle obtained elsewhere, for example from native code.</summary>
         /// <param name="preexistingHandle">The <c>miow_selector*</c> value.</param>
         /// <param name="ownsHandle">Whether disposing this object frees the selector.</param>
-        public SelectorHandle(IntPtr preexistingHandle, bool ownsHandle) : base(IntPtr.Zero, ownsHandle)
-        {
-            SetHandle(preexistingHandle);
-        }
-
-        /// <inheritdoc />
-        public override bool IsInvalid => handle == IntPtr.Zero;
+        public SelectorHandle(IntPtr preexistingHandle, bool ownsHandle) : base(preexistingHandle, ownsHandle) { }
 
         /// <summary>
         /// Frees the native selector now, even while a poll holds a reference to this handle, so

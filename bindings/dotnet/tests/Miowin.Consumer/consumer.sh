@@ -1,5 +1,6 @@
 # The consumer tests, sourced by bindings/dotnet/test.sh (which defines pass, fail, step, here,
-# version, feed, package, msbuild_opts, wine_env and wine_ok): the package as a user gets it. A
+# version, feed, package, msbuild_opts, wine_env, wine_ok and package_app_project): the package
+# as a user gets it. A
 # console project made in a temporary folder outside the source tree references MiowinSharp by
 # version from the local folder feed (a nuget.config as docs/dotnet.md shows; no project
 # reference), is published in each deployment layout and run without MIOWIN_LIBRARY: the win-x64
@@ -40,20 +41,7 @@ cat >"$consumer/app/nuget.config" <<EOF
 </configuration>
 EOF
 # InvariantGlobalization: Wine has no ICU; the program formats nothing culture-specific.
-cat >"$consumer/app/consumer.csproj" <<EOF
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <Nullable>enable</Nullable>
-    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-    <InvariantGlobalization>true</InvariantGlobalization>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="MiowinSharp" Version="$version" />
-  </ItemGroup>
-</Project>
-EOF
+package_app_project "$consumer/app/consumer.csproj" "InvariantGlobalization>true"
 
 # A package of this version that an earlier run left in the NuGet cache would shadow the one just
 # packed: NuGet never looks at a feed again for an id and version it has.
