@@ -2,12 +2,14 @@
 (hang-ups and errors included), closed descriptors, the closed selector, and one select()
 returning more ready sockets than one library call does."""
 
+import collections
 import errno
 import os
 import selectors
 import socket
 import struct
 import sys
+import threading
 import time
 
 import pytest
@@ -268,6 +270,40 @@ def test_events_from_other_threads_and_unknown_tokens_are_ignored(socketpair):
         key = s.register(a, EVENT_WRITE)
         s._selector.post(123456, miowin.READABLE)
         assert s.select(1) == [(key, EVENT_WRITE)]
+
+
+def test_selects_from_two_threads_never_share_events(socketpair):
+    # Each select(0) must report the events of its own poll, never those the other thread's
+    # took: every posted event is reported exactly once. The posts cycle through 20 sockets,
+    # so that two polls' batches differ in which sockets they hold; frequent thread switches
+    # make a switch between a poll and the reading of its events likely.
+    socks = [socketpair()[0] for _ in range(20)]
+    rounds = 20000
+    with MiowSelector() as s:
+        for sock in socks:
+            s.register(sock, EVENT_READ)
+        for _ in range(rounds):
+            for sock in socks:
+                s._selector.post(sock.fileno(), miowin.READABLE)
+        counts = [collections.Counter(), collections.Counter()]
+
+        def collect(mine):
+            deadline = time.monotonic() + 20
+            total = rounds * len(socks)
+            while sum(sum(c.values()) for c in counts) < total and time.monotonic() < deadline:
+                mine.update(key.fd for key, _ in s.select(0))
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            threads = [threading.Thread(target=collect, args=(mine,)) for mine in counts]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+        finally:
+            sys.setswitchinterval(interval)
+    assert counts[0] + counts[1] == {sock.fileno(): rounds for sock in socks}
 
 
 def test_default_selector_contract_names():
