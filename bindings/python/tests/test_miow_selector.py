@@ -9,13 +9,14 @@ import selectors
 import socket
 import struct
 import sys
-import threading
 import time
 
 import pytest
 
 import miowin
 from miowin.selectors import EVENT_READ, EVENT_WRITE, MiowSelector
+
+from conftest import LIMIT, race
 
 BOTH = EVENT_READ | EVENT_WRITE
 REFERENCE = getattr(selectors, "EpollSelector", None) or getattr(selectors, "PollSelector")
@@ -288,21 +289,12 @@ def test_selects_from_two_threads_never_share_events(socketpair):
         counts = [collections.Counter(), collections.Counter()]
 
         def collect(mine):
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + LIMIT * 2
             total = rounds * len(socks)
             while sum(sum(c.values()) for c in counts) < total and time.monotonic() < deadline:
                 mine.update(key.fd for key, _ in s.select(0))
 
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(1e-6)
-        try:
-            threads = [threading.Thread(target=collect, args=(mine,)) for mine in counts]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(30)
-        finally:
-            sys.setswitchinterval(interval)
+        race(collect, counts)
     assert counts[0] + counts[1] == {sock.fileno(): rounds for sock in socks}
 
 
