@@ -87,13 +87,12 @@ def case_ready(cls):
 
 def case_library_empty():
     """The library's own share of select(0): one raw miow_selector_poll call, arguments made
-    once (what MiowSelector cannot go below)."""
+    once and passed as MiowSelector passes them (what it cannot go below)."""
     a, b = socket.socketpair()
     sel = MiowSelector()
     sel.register(a, selectors.EVENT_READ)
-    inner = sel._selector
-    args = (inner._c_handle, inner._events, inner._c_capacity, inner._count_ref, ctypes.c_int64(0))
-    poll = _fast.selector_poll
+    args = sel._selector._poll_now_args
+    poll = _fast.selector_poll_now
 
     def run():
         poll(*args)
@@ -113,9 +112,10 @@ def case_library_register():
     a, b = socket.socketpair()
     sel = MiowSelector()
     c_sel, fd = sel._c_selector, a.fileno()
-    token, interests = ctypes.c_uint64(fd), ctypes.c_uint32(1)
-    handle = ctypes.c_void_p()
-    _fast.source_new(ctypes.byref(handle), _fast.c_socket(fd))
+    new = ctypes.c_void_p()
+    _fast.source_new(ctypes.byref(new), _fast.c_socket(fd))
+    handle, token = miowin.selectors._source_args(new.value, fd)
+    interests = miowin.selectors._INTERESTS[selectors.EVENT_READ]
 
     def run():
         _fast.source_register(handle, c_sel, token, interests)

@@ -176,6 +176,13 @@ class Selector(_NativeObject):
 
     _free = "miow_selector_free"
 
+    #: The claim on the event buffer and count: present while no poll of this object uses
+    #: them. A poll takes it with ``del`` (one step under the GIL, AttributeError if another
+    #: thread holds it) and sets it again after; a threading.Lock's acquire(False) and
+    #: release cost a quarter of the library's whole poll(0). Nothing ever waits for it: a
+    #: poll that finds it taken uses buffers of its own.
+    _buffers_free: bool
+
     def __init__(
         self,
         capacity: int = DEFAULT_CAPACITY,
@@ -190,7 +197,7 @@ class Selector(_NativeObject):
         self._count = ctypes.c_size_t()
         self._count_ref = ctypes.byref(self._count)
         self._c_capacity = ctypes.c_size_t(capacity)
-        self._poll_lock = threading.Lock()
+        self._buffers_free = True
         self.signal_interval = signal_interval
         handle = ctypes.c_void_p()
         rc = _lib.miow_selector_new(ctypes.byref(handle))
@@ -201,6 +208,19 @@ class Selector(_NativeObject):
         self._c_handle = handle
         #: miow_selector_poll's arguments but the timeout, made once.
         self._poll_args = (handle, self._events, self._c_capacity, self._count_ref)
+        #: The arguments of a poll that does not wait (for _fast.selector_poll_now), timeout 0
+        #: included. They are ctypes' prepared parameters, which a call copies as they are
+        #: where it would make one from a ctypes object each time. close() replaces them.
+        self._poll_now_args = self._prepared_poll_args(handle.value)
+
+    def _prepared_poll_args(self, handle: Optional[int]) -> Tuple[Any, ...]:
+        return (
+            ctypes.c_void_p.from_param(handle),  # None for a closed selector: NULL
+            ctypes.byref(self._events),
+            ctypes.c_size_t.from_param(self._capacity),
+            self._count_ref,
+            ctypes.c_int64.from_param(0),
+        )
 
     @property
     def capacity(self) -> int:
@@ -240,20 +260,23 @@ class Selector(_NativeObject):
                 return events
 
     def _poll_once(self, ms: int) -> bytes:
-        """One call to miow_selector_poll (the hot path of MiowSelector.select(0))."""
-        c_ms = _fast.TIMEOUTS.get(ms) or ctypes.c_int64(ms)
-        lock = self._poll_lock
+        """One call to miow_selector_poll."""
         # The buffer is shared; a second thread polling at the same time (which the library
         # answers with MIOW_EBUSY) gets buffers of its own so it cannot clobber the first's.
-        if not lock.acquire(False):
-            return self._poll_unshared(c_ms)
         try:
-            rc = _fast.selector_poll(*self._poll_args, c_ms)
+            del self._buffers_free
+        except AttributeError:
+            return self._poll_unshared(_fast.timeout(ms))
+        try:
+            if ms == 0:
+                rc = _fast.selector_poll_now(*self._poll_now_args)
+            else:
+                rc = _fast.selector_poll(*self._poll_args, _fast.timeout(ms))
             n = self._count.value
             if not rc:
                 return ctypes.string_at(self._events_address, n << 4) if n else b""
         finally:
-            lock.release()
+            self._buffers_free = True
         raise _errors.make_error(rc, "miow_selector_poll")
 
     def _poll_unshared(self, c_ms: ctypes.c_int64) -> bytes:
@@ -281,6 +304,7 @@ class Selector(_NativeObject):
         c_handle = getattr(self, "_c_handle", None)
         if c_handle is not None:
             c_handle.value = None  # every holder of the argument now passes NULL
+            self._poll_now_args = self._prepared_poll_args(None)
         super().close()
 
     def __repr__(self) -> str:

@@ -61,8 +61,19 @@ def _interests(events: int) -> int:
     return interests
 
 
-#: events (1-3) -> the interests argument, made once for the raw calls.
-_INTERESTS = {events: ctypes.c_uint32(_interests(events)) for events in (1, 2, 3)}
+_poll_now = _fast.selector_poll_now
+
+#: events (1-3) -> the interests argument, made once for the raw calls (as a prepared
+#: parameter, which ctypes copies as it is instead of making one from a c_uint32 each call).
+_INTERESTS = {events: ctypes.c_uint32.from_param(_interests(events)) for events in (1, 2, 3)}
+
+#: A socket's source as the raw calls take it: its handle and its token (the descriptor), each
+#: a ctypes prepared parameter made once.
+_SourceArgs = Tuple[Any, Any]
+
+
+def _source_args(handle: Optional[int], fd: int) -> _SourceArgs:
+    return ctypes.c_void_p.from_param(handle), ctypes.c_uint64.from_param(fd)
 
 
 def _events_of(readiness: int) -> int:
@@ -143,7 +154,7 @@ class MiowSelector(selectors.BaseSelector):
     """
 
     # The hot paths call the library through miowin._fast with ctypes arguments made once,
-    # and keep each registration's source as a bare handle (a c_void_p) rather than a Source
+    # and keep each registration's source as a bare handle (_SourceArgs) rather than a Source
     # object. A socket's source outlives its registration as a spare for the next socket
     # registered under the same descriptor number (asyncio adds and removes readers and writers
     # all the time), so that register + unregister is one library call each, as
@@ -154,16 +165,15 @@ class MiowSelector(selectors.BaseSelector):
 
     def __init__(self, *, signal_interval: Optional[float] = DEFAULT_SIGNAL_INTERVAL) -> None:
         selector = self._selector = Selector(signal_interval=signal_interval)
-        self._c_selector = selector._c_handle
+        #: The selector's handle as a prepared parameter; NULL once closed.
+        self._c_selector = ctypes.c_void_p.from_param(selector.handle)
         self._keys: Dict[int, SelectorKey] = {}
-        self._sources: Dict[int, ctypes.c_void_p] = {}  # fd -> the miow_source handle
-        self._spares: Dict[int, ctypes.c_void_p] = {}  # fd -> an unregistered socket source
+        self._sources: Dict[int, _SourceArgs] = {}  # fd -> the registered source
+        self._spares: Dict[int, _SourceArgs] = {}  # fd -> an unregistered socket source
         self._waitables: Set[int] = set()  # fds whose source is not a socket's (no spare)
         self._map: Optional[_KeyMapping] = _KeyMapping(self)
-        # select(0), inlined: miow_selector_poll's arguments, the buffer lock, the count.
-        self._poll_now = selector._poll_args + (_fast.TIMEOUTS[0],)
-        self._try_lock = selector._poll_lock.acquire
-        self._unlock = selector._poll_lock.release
+        # select(0), inlined: miow_selector_poll's arguments, the count, the events.
+        self._poll_now = selector._poll_now_args
         self._count = selector._count
         self._events_address = selector._events_address
 
@@ -187,20 +197,20 @@ class MiowSelector(selectors.BaseSelector):
         if fd in self._keys:
             raise KeyError(f"{fileobj!r} (FD {fd}) is already registered")
         key = SelectorKey(fileobj, fd, events, data)
-        handle = self._spares.pop(fd, None)
-        if handle is None or _fast.source_register(
-            handle, self._c_selector, ctypes.c_uint64(fd), _INTERESTS[events]
+        source = self._spares.pop(fd, None)
+        if source is None or _fast.source_register(
+            source[0], self._c_selector, source[1], _INTERESTS[events]
         ):
             # No spare, or the number names something else now than the socket it was made
             # for (closed, or not a socket any more): a new source, with its own errors.
-            if handle is not None:
-                _fast.source_free(handle)
-            handle = self._register_new(fd, events)
+            if source is not None:
+                _fast.source_free(source[0])
+            source = self._register_new(fd, events)
         self._keys[fd] = key
-        self._sources[fd] = handle
+        self._sources[fd] = source
         return key
 
-    def _register_new(self, fd: int, events: int) -> ctypes.c_void_p:
+    def _register_new(self, fd: int, events: int) -> _SourceArgs:
         handle = ctypes.c_void_p()
         if _fast.source_new(ctypes.byref(handle), _fast.c_socket(fd)):
             # Not a socket (or not open): the documented error, or a source for any other
@@ -210,17 +220,17 @@ class MiowSelector(selectors.BaseSelector):
             self._waitables.add(fd)
         else:
             self._waitables.discard(fd)
-        rc = _fast.source_register(
-            handle, self._c_selector, ctypes.c_uint64(fd), _INTERESTS[events]
-        )
+        args = _source_args(handle.value, fd)
+        rc = _fast.source_register(args[0], self._c_selector, args[1], _INTERESTS[events])
         if rc:
             _fast.source_free(handle)
             raise _errors.make_error(rc, "miow_source_register")
-        return handle
+        return args
 
     def _forget(self, fd: int) -> SelectorKey:
         key = self._keys.pop(fd)
-        handle = self._sources.pop(fd)
+        source = self._sources.pop(fd)
+        handle = source[0]
         rc = _fast.source_deregister(handle, self._c_selector)
         # MIOW_ENOENT: the socket was closed (and its descriptor maybe reused) after it was
         # registered, and the library has dropped the registration already.
@@ -231,7 +241,7 @@ class MiowSelector(selectors.BaseSelector):
         if fd in self._waitables:
             _fast.source_free(handle)
         else:
-            self._spares[fd] = handle
+            self._spares[fd] = source
         return key
 
     def unregister(self, fileobj: FileDescriptorLike) -> SelectorKey:
@@ -241,9 +251,8 @@ class MiowSelector(selectors.BaseSelector):
         return self._forget(fd)
 
     def _reregister(self, fd: int, events: int) -> None:
-        rc = _fast.source_reregister(
-            self._sources[fd], self._c_selector, ctypes.c_uint64(fd), _INTERESTS[events]
-        )
+        handle, token = self._sources[fd]
+        rc = _fast.source_reregister(handle, self._c_selector, token, _INTERESTS[events])
         if rc:
             raise _errors.make_error(rc, "miow_source_reregister")
 
@@ -274,20 +283,23 @@ class MiowSelector(selectors.BaseSelector):
             raw = selector._poll_raw(-1)
         elif timeout > 0:
             raw = selector._poll_raw(timeout_ms(timeout))
-        elif self._try_lock(False):
+        else:
             # select(0), what an event loop with work queued calls each time round: Selector's
             # _poll_once, inlined (a method call costs a fifth of what EpollSelector's whole
             # select(0) does).
             try:
-                rc = _fast.selector_poll(*self._poll_now)
-                n = self._count.value
-                raw = ctypes.string_at(self._events_address, n << 4) if n and not rc else b""
-            finally:
-                self._unlock()
-            if rc:
-                raise _errors.make_error(rc, "miow_selector_poll")
-        else:
-            raw = selector._poll_once(0)  # another thread is polling: buffers of its own
+                del selector._buffers_free  # the claim on its buffers (see Selector)
+            except AttributeError:
+                raw = selector._poll_once(0)  # another thread is polling: buffers of its own
+            else:
+                try:
+                    rc = _poll_now(*self._poll_now)  # keeps the GIL (Linux): it never waits
+                    n = self._count.value
+                    raw = ctypes.string_at(self._events_address, n << 4) if n and not rc else b""
+                finally:
+                    selector._buffers_free = True
+                if rc:
+                    raise _errors.make_error(rc, "miow_selector_poll")
         if not raw:
             return []
         keys = self._keys
@@ -329,7 +341,7 @@ class MiowSelector(selectors.BaseSelector):
     def close(self) -> None:
         if self._map is None:
             return
-        handles = list(self._sources.values()) + list(self._spares.values())
+        handles = [source[0] for source in (*self._sources.values(), *self._spares.values())]
         self._sources.clear()
         self._spares.clear()
         self._keys.clear()
@@ -339,6 +351,9 @@ class MiowSelector(selectors.BaseSelector):
                 _fast.source_free(handle)  # deregisters it too
         finally:
             self._selector.close()
+            # NULL for the handle now, as the Selector passes it.
+            self._c_selector = ctypes.c_void_p.from_param(None)
+            self._poll_now = self._selector._poll_now_args
 
     def __del__(self) -> None:
         try:

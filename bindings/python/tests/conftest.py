@@ -4,6 +4,8 @@ pytest-timeout is active, and miowin came from where test.sh said it would."""
 
 import os
 import socket
+import sys
+import threading
 import time
 
 import pytest
@@ -75,3 +77,19 @@ def silent(selector, token, window=0.15):
         if any(t == token for t, _ in selector.poll(max(0, deadline - time.monotonic()))):
             return False
     return True
+
+
+def race(collect, shares):
+    """Runs ``collect(share)`` in a thread of its own for each of ``shares``, with thread
+    switches as frequent as Python allows (so a switch lands between any two steps often), and
+    waits for them all."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=collect, args=(share,)) for share in shares]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(LIMIT * 3)
+    finally:
+        sys.setswitchinterval(interval)

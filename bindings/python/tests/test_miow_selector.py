@@ -2,6 +2,7 @@
 (hang-ups and errors included), closed descriptors, the closed selector, and one select()
 returning more ready sockets than one library call does."""
 
+import collections
 import errno
 import os
 import selectors
@@ -14,6 +15,8 @@ import pytest
 
 import miowin
 from miowin.selectors import EVENT_READ, EVENT_WRITE, MiowSelector
+
+from conftest import LIMIT, race
 
 BOTH = EVENT_READ | EVENT_WRITE
 REFERENCE = getattr(selectors, "EpollSelector", None) or getattr(selectors, "PollSelector")
@@ -268,6 +271,31 @@ def test_events_from_other_threads_and_unknown_tokens_are_ignored(socketpair):
         key = s.register(a, EVENT_WRITE)
         s._selector.post(123456, miowin.READABLE)
         assert s.select(1) == [(key, EVENT_WRITE)]
+
+
+def test_selects_from_two_threads_never_share_events(socketpair):
+    # Each select(0) must report the events of its own poll, never those the other thread's
+    # took: every posted event is reported exactly once. The posts cycle through 20 sockets,
+    # so that two polls' batches differ in which sockets they hold; frequent thread switches
+    # make a switch between a poll and the reading of its events likely.
+    socks = [socketpair()[0] for _ in range(20)]
+    rounds = 20000
+    with MiowSelector() as s:
+        for sock in socks:
+            s.register(sock, EVENT_READ)
+        for _ in range(rounds):
+            for sock in socks:
+                s._selector.post(sock.fileno(), miowin.READABLE)
+        counts = [collections.Counter(), collections.Counter()]
+
+        def collect(mine):
+            deadline = time.monotonic() + LIMIT * 2
+            total = rounds * len(socks)
+            while sum(sum(c.values()) for c in counts) < total and time.monotonic() < deadline:
+                mine.update(key.fd for key, _ in s.select(0))
+
+        race(collect, counts)
+    assert counts[0] + counts[1] == {sock.fileno(): rounds for sock in socks}
 
 
 def test_default_selector_contract_names():

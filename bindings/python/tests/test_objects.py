@@ -15,6 +15,8 @@ import miowin
 from miowin import READABLE, WRITABLE
 from miowin._objects import timeout_ms
 
+from conftest import LIMIT, race
+
 
 def drain(sock):
     try:
@@ -360,6 +362,31 @@ def test_del_after_a_failed_constructor_is_silent(unraisable):
         miowin.Waker(closed, 1)
     gc.collect()
     assert unraisable == []
+
+
+def test_polls_from_two_threads_never_share_events():
+    # Each thread must read the events of its own poll: one whose buffers the other holds
+    # uses buffers of its own. Frequent thread switches and many small polls make a switch
+    # between a poll and the reading of its events likely.
+    selector = miowin.Selector(capacity=2)
+    tokens = range(20000)
+    for token in tokens:
+        selector.post(token, READABLE)
+    got = [[], []]
+
+    def collect(mine):
+        deadline = time.monotonic() + LIMIT * 2
+        while sum(map(len, got)) < len(tokens) and time.monotonic() < deadline:
+            try:
+                mine.extend(token for token, _ in selector.poll(0))
+            except miowin.BusyError:
+                pass  # the other thread was inside the library: a turn lost, nothing taken
+
+    try:
+        race(collect, got)
+    finally:
+        selector.close()
+    assert sorted(got[0] + got[1]) == list(tokens)
 
 
 def test_close_is_thread_safe(unraisable, socketpair):
