@@ -43,7 +43,9 @@ program=$!
     sleep 0.1 </dev/null >/dev/null 2>&1
   done
   echo "wine.sh: $(basename "$1") still runs after $dump_after s; every Wine process's backtrace:" >&2
-  timeout 60 bash -c "$(declare -f wine_run); wine=$wine build_dir=$build_dir arch=$arch here=$here; wine_run winedbg --command 'bt all'" </dev/null >&2 2>&1 || true
+  export -f wine_run
+  export wine build_dir arch here
+  timeout 60 bash -c 'wine_run winedbg --command "bt all"' </dev/null >&2 2>&1 || true
 ) &
 watchdog=$!
 status=0

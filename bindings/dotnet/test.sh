@@ -165,10 +165,6 @@ else
   fail "package metadata: no package"
 fi
 
-# --- The documented example, against the package --------------------------------------------
-# The first ```cs block of docs/dotnet.md, built as its own project with the package as its only
-# source and a private package folder (so that a cached older Miowin 1.0.0 is never used), run
-# without MIOWIN_LIBRARY so that the library comes from the package's runtimes/linux-x64/native.
 # package_app_project FILE [PROPERTY...]: writes an executable project that takes MiowinSharp
 # $version from a feed (never a project reference), as a user's app does; each PROPERTY
 # (`Name>value`) is added to its PropertyGroup.
@@ -211,6 +207,10 @@ example_run() {
   fi
 }
 
+# --- The documented example, against the package --------------------------------------------
+# The first ```cs block of docs/dotnet.md, built as its own project with the package as its only
+# source and a private package folder (so that a cached older Miowin 1.0.0 is never used), run
+# without MIOWIN_LIBRARY so that the library comes from the package's runtimes/linux-x64/native.
 step "docs/dotnet.md example against $(basename "$package")"
 example="$out/example"
 rm -rf "$example"
