@@ -38,6 +38,10 @@ static counts counts_now(void) {
   return c;
 }
 
+static int64_t type_queries_now(void) {
+  return InterlockedCompareExchange64(&afd_counters.type_queries, 0, 0);
+}
+
 static double now_ms(void) {
   LARGE_INTEGER f, c;
   QueryPerformanceFrequency(&f);
@@ -242,6 +246,107 @@ static void test_epoll_ctl_costs_at_most_one_request_or_cancel(void **state) {
   close_all(s, SOCKETS);
 }
 
+/* A widening cancels the request and issues a wider one. When the cancellation comes back in
+ * the wait that made it, the host has not run in between, so the wider request goes out at
+ * once and the value is not asked what it names (a getsockopt, two wineserver requests under
+ * Wine); nothing is left unwatched between the two requests either. */
+static void test_widening_within_one_wait_asks_the_socket_nothing(void **state) {
+  (void)state;
+  SOCKET s = udp_socket(NULL, NULL);
+  miow_epoll_t ep = epoll_create1(0);
+  ctl(ep, EPOLL_CTL_ADD, s, EPOLLIN, 1);
+  epoll_flush(ep);
+  counts c0 = counts_now();
+  int64_t checks = type_queries_now();
+  ctl(ep, EPOLL_CTL_MOD, s, EPOLLIN | EPOLLPRI, 1);
+  struct epoll_event ev;
+  /* Nothing is ready: the wait runs its 200 ms, long enough for the cancellation to return. */
+  assert_int_equal(epoll_wait(ep, &ev, 1, 200), 0);
+  counts c1 = counts_now();
+  assert_int_equal(c1.cancels - c0.cancels, 1);
+  assert_int_equal(c1.polls - c0.polls, 1);
+  assert_int_equal(c1.outstanding, c0.outstanding);
+  assert_int_equal(type_queries_now() - checks, 0);
+  assert_int_equal(epoll_close(ep), 0);
+  closesocket(s);
+}
+
+/* A cancellation that only a later poll takes in may follow a close by the host, made while
+ * nothing watched the socket: then the value is checked before the wider request, as after any
+ * completion. A posted event, queued before the cancellations, fills a poll with room for one
+ * and ends it; the next poll takes both cancellations in. */
+static void test_a_cancellation_taken_in_by_a_later_poll_checks_the_value_first(void **state) {
+  (void)state;
+  SOCKET s[2] = {udp_socket(NULL, NULL), udp_socket(NULL, NULL)};
+  miow_selector *sel;
+  assert_int_equal(miow_selector_new(&sel), 0);
+  miow_source *src[2];
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(miow_source_new(&src[i], (miow_socket_t)s[i]), 0);
+    assert_int_equal(miow_source_register(src[i], sel, (uint64_t)i, MIOW_READABLE), 0);
+  }
+  selector_flush(sel);
+  counts c0 = counts_now();
+  int64_t checks = type_queries_now();
+  assert_int_equal(miow_selector_post(sel, 7, MIOW_READABLE), 0);
+  for (int i = 0; i < 2; i++)
+    assert_int_equal(
+        miow_source_reregister(src[i], sel, (uint64_t)i, MIOW_READABLE | MIOW_PRIORITY), 0);
+  miow_event ev[4];
+  size_t n = 0;
+  assert_int_equal(miow_selector_poll(sel, ev, 1, &n, 0), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(ev[0].token, 7);
+  assert_int_equal(counts_now().cancels - c0.cancels, 2);
+  assert_int_equal(miow_selector_poll(sel, ev, 4, &n, 200), 0);
+  assert_int_equal(n, 0);
+  selector_flush(sel);
+  counts c1 = counts_now();
+  assert_int_equal(c1.polls - c0.polls, 2);
+  assert_int_equal(c1.outstanding, c0.outstanding);
+  assert_int_equal(type_queries_now() - checks, 2);
+  for (int i = 0; i < 2; i++) {
+    miow_source_free(src[i]);
+    closesocket(s[i]);
+  }
+  miow_selector_free(sel);
+}
+
+static DWORD WINAPI wait_half_a_second(LPVOID ep) {
+  struct epoll_event ev;
+  return (DWORD)epoll_wait((miow_epoll_t)ep, &ev, 1, 500);
+}
+
+/* A widening made by one thread while another waits is cancelled at once, by the call that
+ * widens, which then returns to the host: its cancellation, taken in by the waiting thread's
+ * poll, gets the value checked before the wider request. */
+static void test_a_widening_made_while_another_thread_waits_checks_the_value(void **state) {
+  (void)state;
+  SOCKET s = udp_socket(NULL, NULL);
+  miow_epoll_t ep = epoll_create1(0);
+  ctl(ep, EPOLL_CTL_ADD, s, EPOLLIN, 1);
+  epoll_flush(ep);
+  counts c0 = counts_now();
+  int64_t queries = type_queries_now();
+  HANDLE waiter = CreateThread(NULL, 0, wait_half_a_second, ep, 0, NULL);
+  assert_non_null(waiter);
+  Sleep(150);
+  ctl(ep, EPOLL_CTL_MOD, s, EPOLLIN | EPOLLPRI, 1);
+  assert_int_equal(WaitForSingleObject(waiter, 10000), WAIT_OBJECT_0);
+  DWORD got = 1;
+  assert_true(GetExitCodeThread(waiter, &got));
+  assert_int_equal(got, 0);
+  CloseHandle(waiter);
+  epoll_flush(ep);
+  counts c1 = counts_now();
+  assert_int_equal(c1.cancels - c0.cancels, 1);
+  assert_int_equal(c1.polls - c0.polls, 1);
+  assert_int_equal(c1.outstanding, c0.outstanding);
+  assert_int_equal(type_queries_now() - queries, 1);
+  assert_int_equal(epoll_close(ep), 0);
+  closesocket(s);
+}
+
 /* ---- the ONESHOT + MOD ping pattern ---- */
 
 typedef struct ping_run {
@@ -342,6 +447,9 @@ int main(void) {
       cmocka_unit_test(test_native_registration_keeps_one_request_per_socket),
       cmocka_unit_test(test_fired_oneshot_keeps_at_most_a_close_request),
       cmocka_unit_test(test_epoll_ctl_costs_at_most_one_request_or_cancel),
+      cmocka_unit_test(test_widening_within_one_wait_asks_the_socket_nothing),
+      cmocka_unit_test(test_a_cancellation_taken_in_by_a_later_poll_checks_the_value_first),
+      cmocka_unit_test(test_a_widening_made_while_another_thread_waits_checks_the_value),
       cmocka_unit_test(test_oneshot_mod_ping_keeps_pace_with_the_native_api),
   };
   return cmocka_run_group_tests(tests, setup, NULL);

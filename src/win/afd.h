@@ -29,13 +29,16 @@ typedef struct afd_poll_info {
   afd_poll_handle_info handles[1];
 } afd_poll_info;
 
-/* How many requests this process issued and cancelled, and how many of the library's are
- * outstanding right now (issued, their completion not yet consumed), for the benchmarks and
- * the tests that pin the request counts (tests/test_afd_counts.c). */
+/* How many requests this process issued and cancelled, how many of the library's are
+ * outstanding right now (issued, their completion not yet consumed), and how often it asked a
+ * host-owned socket's type (sock_state.c: at registration, and to check what the value names
+ * before a request), for the benchmarks and the tests that pin the costs
+ * (tests/test_afd_counts.c). */
 typedef struct afd_stats {
   volatile LONG64 polls;
   volatile LONG64 cancels;
   volatile LONG64 outstanding;
+  volatile LONG64 type_queries;
 } afd_stats;
 extern afd_stats afd_counters;
 

@@ -39,10 +39,12 @@ void selector_request_update(sys_selector *sel, sock_state *state) {
 
 static void selector__update_all(sys_selector *sel) {
   list_node *node;
+  sel->updating = true;
   while ((node = list_first(&sel->update_queue)) != NULL) {
     list_remove(node);
     sock_state_update(container_of(node, sock_state, update_node));
   }
+  sel->updating = false;
   while ((node = list_first(&sel->pipe_updates)) != NULL) {
     list_remove(node);
     pipe_update(container_of(node, sys_pipe, update_node));
@@ -221,6 +223,7 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
     /* Once events are in hand, further rounds only collect what is already queued: issuing
      * requests again now could report a level-triggered socket twice in one call. */
     if (total == 0) selector__update_all(sel);
+    uint64_t reissues = sel->reissues;
     DWORD wait = total > 0 ? 0 : selector__wait_ms(timeout_ms, deadline);
     size_t room = capacity - total;
     ULONG batch = room < POLL_BATCH ? (ULONG)room : POLL_BATCH;
@@ -245,9 +248,10 @@ int32_t sys_selector_poll(sys_selector *sel, miow_event *events, size_t capacity
       break;
     }
     if (timeout_ms == 0) {
-      /* Nothing to report yet, but if what was dequeued queued new requests (say, a cancelled
-       * request making way for a wider one after rearm), they may be satisfied right now. */
-      if (n == 0 || list_is_empty(&sel->update_queue) || round >= ZERO_TIMEOUT_ROUNDS) break;
+      /* Nothing to report yet, but if what was dequeued issued or queued new requests (say, a
+       * cancelled request making way for a wider one after rearm), they may be satisfied now. */
+      bool renewed = sel->reissues != reissues || !list_is_empty(&sel->update_queue);
+      if (n == 0 || !renewed || round >= ZERO_TIMEOUT_ROUNDS) break;
     } else if (timeout_ms > 0 && sys_now_ms() >= deadline) {
       break;
     }

@@ -32,7 +32,9 @@ struct sys_selector {
   size_t busy;            /* requests and pipe operations outstanding (pending or cancelled) */
   uint64_t poll_seq;      /* counts polls, so a registration can tell it was reported in this one */
   uint64_t folds;         /* reports folded into an earlier one of the same poll, ever */
+  uint64_t reissues;      /* requests issued as their cancellation was taken in, ever */
   bool polling;           /* a thread is inside sys_selector_poll */
+  bool updating;          /* ...and is issuing the queued updates (selector__update_all) */
   bool closed;            /* the handle was freed */
 };
 

@@ -65,7 +65,9 @@ static bool sock__closed(sock_state *state) {
  * a socket, or a socket of another type. A request issued then could poll the wrong socket, or
  * (under Wine 8, when the value went to an AFD helper handle) bring down wineserver. */
 static bool sock__replaced(sock_state *state) {
-  if (!state->host_owned || net_socket_type(state->base_socket) == state->type) return false;
+  if (!state->host_owned) return false;
+  InterlockedIncrement64(&afd_counters.type_queries);
+  if (net_socket_type(state->base_socket) == state->type) return false;
   sock__drop(state);
   return true;
 }
@@ -118,6 +120,9 @@ void sock_state_update(sock_state *state) {
       if ((sock__wanted(state) & ~state->pending_afd) != 0) {
         afd_cancel(state->group->afd, &state->iosb);
         state->status = SOCK_CANCELLED;
+        /* Made by the polling thread, the cancellation may be taken in before the host is
+         * back in control (see sock_state_feed); made by another thread's call, it may not. */
+        state->cancel_seq = state->sel->updating ? state->sel->poll_seq : 0;
       }
       break;
     case SOCK_CANCELLED: break;
@@ -173,8 +178,20 @@ void sock_state_feed(sock_state *state, miow_event *events, size_t *count) {
    * request that failed with nothing wanted would only fail again, in a loop: that state waits
    * for rearm or reregister instead. */
   bool nothing_wanted = (sock__wanted(state) & ~(ULONG)AFD_POLL_LOCAL_CLOSE) == 0;
-  if (!(failed && nothing_wanted) && !list_is_linked(&state->update_node))
+  if (status == STATUS_CANCELLED && state->cancel_seq == sel->poll_seq) {
+    /* Cancelled by this very poll to make way for a wider request. The socket was open until
+     * the cancel (a close would have completed the request with LOCAL_CLOSE instead), and no
+     * call has returned to the host since: the wider request goes out now, with no check of
+     * the value (two wineserver requests under Wine), and the socket is never left without a
+     * request until the next poll. A host thread that closes the socket meanwhile races with
+     * the poll, as it would with epoll on Linux. */
+    if (list_is_linked(&state->update_node)) list_remove(&state->update_node);
+    state->fresh = true;
+    sock_state_update(state);
+    sel->reissues++;
+  } else if (!(failed && nothing_wanted) && !list_is_linked(&state->update_node)) {
     list_push_back(&sel->update_queue, &state->update_node);
+  }
   if (readiness != 0) selector_report(sel, &state->report, state->token, readiness, events, count);
 }
 
@@ -203,6 +220,7 @@ int32_t sys_register(sys_selector *sel, miow_socket_t socket, uint64_t token, ui
   if (state->host_owned) {
     /* Also the check that the value is a socket at all, for callers that did not make one. */
     state->type = net_socket_type(base);
+    InterlockedIncrement64(&afd_counters.type_queries);
     if (state->type < 0) {
       free(state);
       return error_set_os(MIOW_ENOTSOCK, WSAENOTSOCK);

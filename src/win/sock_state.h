@@ -41,9 +41,12 @@ struct sock_state {
    * new request the value is checked to still be a socket of `type`, which covers the time in
    * between without a second request (see docs/epoll.md, "Closed sockets"). */
   bool host_owned;
-  bool fresh;           /* the type was taken just now: the first request needs no check */
+  bool fresh;           /* the value surely names this socket now: the next request is unchecked */
   bool first_unchecked; /* ...so its completion is checked before it is reported */
   int type;
+  /* The poll (sys_selector.poll_seq) whose own update cancelled the request to make way for a
+   * wider one; 0 if another thread's call cancelled it. */
+  uint64_t cancel_seq;
   /* This state's report in the current poll, which a second completion in the same poll (a
    * request re-issued by a rearm while the poll collected more packets) joins. */
   report_slot report;

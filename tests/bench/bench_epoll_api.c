@@ -46,12 +46,14 @@ static int count_failures;
 
 typedef struct counts {
   int64_t polls, cancels, outstanding;
+  int64_t checks; /* a host-owned socket's type asked (getsockopt SO_TYPE) */
 } counts;
 
 static counts counts_now(void) {
   counts c = {InterlockedCompareExchange64(&afd_counters.polls, 0, 0),
               InterlockedCompareExchange64(&afd_counters.cancels, 0, 0),
-              InterlockedCompareExchange64(&afd_counters.outstanding, 0, 0)};
+              InterlockedCompareExchange64(&afd_counters.outstanding, 0, 0),
+              InterlockedCompareExchange64(&afd_counters.type_queries, 0, 0)};
   return c;
 }
 
@@ -398,7 +400,7 @@ typedef struct ctl_row {
   double ratio[MAX_ROUNDS];
   double us[MAX_ROUNDS];
   double floor_us[MAX_ROUNDS];
-  double polls, cancels;
+  double polls, cancels, checks;
 } ctl_row;
 
 enum { C_ADD, C_WIDEN, C_NARROW, C_DEL, C_COUNT };
@@ -473,7 +475,7 @@ static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, query_row 
   static const int32_t ops[C_COUNT] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
   for (int k = 0; k < C_COUNT; k++) {
     double epoll_s = 0, floor_s = 0;
-    int64_t polls = 0, cancels = 0;
+    int64_t polls = 0, cancels = 0, checks = 0;
     for (size_t from = 0; from < n; from += CTL_CHUNK) {
       size_t to = from + CTL_CHUNK < n ? from + CTL_CHUNK : n;
       int64_t m = (int64_t)(to - from);
@@ -495,6 +497,7 @@ static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, query_row 
       counts b = counts_now();
       polls += b.polls - a.polls;
       cancels += b.cancels - a.cancels;
+      checks += b.checks - a.checks;
       start = now_s();
       floor_op(&f, s, k, from, to);
       floor_s += now_s() - start;
@@ -504,6 +507,7 @@ static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, query_row 
     rows[k].ratio[r] = floor_s > 0 ? epoll_s / floor_s : 0;
     rows[k].polls = (double)polls / (double)n;
     rows[k].cancels = (double)cancels / (double)n;
+    rows[k].checks = (double)checks / (double)n;
     if (k == C_ADD) {
       *outstanding = (double)counts_now().outstanding / (double)n;
       for (int q = 0; q < Q_COUNT; q++) {
@@ -522,10 +526,10 @@ static void ctl_round(SOCKET *s, size_t n, unsigned r, ctl_row *rows, query_row 
 static void run_ctl(const config *cfg, FILE *csv) {
   SOCKET *s = calloc(cfg->ctl_n, sizeof *s);
   for (size_t i = 0; i < cfg->ctl_n; i++) s[i] = udp_open(NULL, NULL);
-  ctl_row rows[C_COUNT] = {{"ADD (EPOLLIN)", 0, 0, {0}, {0}, {0}, 0, 0},
-                           {"MOD widen (+EPOLLPRI)", 0, 0, {0}, {0}, {0}, 0, 0},
-                           {"MOD narrow (-EPOLLPRI)", 0, 0, {0}, {0}, {0}, 0, 0},
-                           {"DEL", 0, 0, {0}, {0}, {0}, 0, 0}};
+  ctl_row rows[C_COUNT] = {{"ADD (EPOLLIN)", 0, 0, {0}, {0}, {0}, 0, 0, 0},
+                           {"MOD widen (+EPOLLPRI)", 0, 0, {0}, {0}, {0}, 0, 0, 0},
+                           {"MOD narrow (-EPOLLPRI)", 0, 0, {0}, {0}, {0}, 0, 0, 0},
+                           {"DEL", 0, 0, {0}, {0}, {0}, 0, 0, 0}};
   query_row queries[Q_COUNT] = {{"SIO_BASE_HANDLE", {0}, {0}}, {"getsockopt(SO_TYPE)", {0}, {0}}};
   double outstanding = 0;
   /* Each round costs O(N^2) in wineserver: three say enough. */
@@ -542,8 +546,9 @@ static void run_ctl(const config *cfg, FILE *csv) {
          "a request; DEL: a cancel and its completion; MOD narrow: nothing), alternating with the "
          "epoll API in chunks of %d sockets; x floor is the median of the rounds' ratios.\n\n",
          rounds, CTL_CHUNK);
-  printf("| operation | µs/op | floor µs/op | x floor | AFD requests/op | AFD cancels/op |\n");
-  printf("|---|---:|---:|---:|---:|---:|\n");
+  printf("| operation | µs/op | floor µs/op | x floor | AFD requests/op | AFD cancels/op | "
+         "type queries/op |\n");
+  printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (int k = 0; k < C_COUNT; k++) {
     double us = median(rows[k].us, rounds), fus = median(rows[k].floor_us, rounds);
     char ratio[32] = "-", floor_cell[32] = "-";
@@ -551,12 +556,12 @@ static void run_ctl(const config *cfg, FILE *csv) {
       snprintf(ratio, sizeof ratio, "%.2f", median(rows[k].ratio, rounds));
       snprintf(floor_cell, sizeof floor_cell, "%.1f", fus);
     }
-    printf("| %s | %.1f | %s | %s | %.2f | %.2f |\n", rows[k].name, us, floor_cell, ratio,
-           rows[k].polls, rows[k].cancels);
+    printf("| %s | %.1f | %s | %s | %.2f | %.2f | %.2f |\n", rows[k].name, us, floor_cell, ratio,
+           rows[k].polls, rows[k].cancels, rows[k].checks);
     if (csv) fprintf(csv, "ctl,%s,%.3f,%.3f\n", rows[k].name, rows[k].polls, rows[k].cancels);
   }
   for (int q = 0; q < Q_COUNT; q++)
-    printf("| ADD's %s alone | %.1f | %.1f | %.2f | 0.00 | 0.00 |\n", queries[q].name,
+    printf("| ADD's %s alone | %.1f | %.1f | %.2f | 0.00 | 0.00 | - |\n", queries[q].name,
            median(queries[q].us, rounds), median(rows[C_ADD].floor_us, rounds),
            median(queries[q].ratio, rounds));
   printf("\nAFD requests outstanding per registered socket after ADD: %.2f\n\n", outstanding);
