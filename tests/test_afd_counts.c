@@ -246,29 +246,51 @@ static void test_epoll_ctl_costs_at_most_one_request_or_cancel(void **state) {
   close_all(s, SOCKETS);
 }
 
+/* One UDP socket registered for EPOLLIN, its request outstanding: where a widening starts. */
+typedef struct widening {
+  SOCKET s;
+  miow_epoll_t ep;
+  counts before;
+  int64_t queries;
+} widening;
+
+static widening widening_start(void) {
+  widening w;
+  w.s = udp_socket(NULL, NULL);
+  w.ep = epoll_create1(0);
+  ctl(w.ep, EPOLL_CTL_ADD, w.s, EPOLLIN, 1);
+  epoll_flush(w.ep);
+  w.before = counts_now();
+  w.queries = type_queries_now();
+  return w;
+}
+
+/* Once the widening is done: one cancel and one request, as many requests outstanding as
+ * before, and `queries` type queries on the way. */
+static void widening_end(widening *w, int64_t queries) {
+  epoll_flush(w->ep);
+  counts after = counts_now();
+  assert_int_equal(after.cancels - w->before.cancels, 1);
+  assert_int_equal(after.polls - w->before.polls, 1);
+  assert_int_equal(after.outstanding, w->before.outstanding);
+  assert_int_equal(type_queries_now() - w->queries, queries);
+  assert_int_equal(epoll_close(w->ep), 0);
+  closesocket(w->s);
+}
+
 /* A widening cancels the request and issues a wider one. When the cancellation comes back in
  * the wait that made it, the host has not run in between, so the wider request goes out at
  * once and the value is not asked what it names (a getsockopt, two wineserver requests under
  * Wine); nothing is left unwatched between the two requests either. */
 static void test_widening_within_one_wait_asks_the_socket_nothing(void **state) {
   (void)state;
-  SOCKET s = udp_socket(NULL, NULL);
-  miow_epoll_t ep = epoll_create1(0);
-  ctl(ep, EPOLL_CTL_ADD, s, EPOLLIN, 1);
-  epoll_flush(ep);
-  counts c0 = counts_now();
-  int64_t checks = type_queries_now();
-  ctl(ep, EPOLL_CTL_MOD, s, EPOLLIN | EPOLLPRI, 1);
+  widening w = widening_start();
+  ctl(w.ep, EPOLL_CTL_MOD, w.s, EPOLLIN | EPOLLPRI, 1);
   struct epoll_event ev;
   /* Nothing is ready: the wait runs its 200 ms, long enough for the cancellation to return. */
-  assert_int_equal(epoll_wait(ep, &ev, 1, 200), 0);
-  counts c1 = counts_now();
-  assert_int_equal(c1.cancels - c0.cancels, 1);
-  assert_int_equal(c1.polls - c0.polls, 1);
-  assert_int_equal(c1.outstanding, c0.outstanding);
-  assert_int_equal(type_queries_now() - checks, 0);
-  assert_int_equal(epoll_close(ep), 0);
-  closesocket(s);
+  assert_int_equal(epoll_wait(w.ep, &ev, 1, 200), 0);
+  assert_int_equal(counts_now().polls - w.before.polls, 1); /* within that one wait */
+  widening_end(&w, 0);
 }
 
 /* A cancellation that only a later poll takes in may follow a close by the host, made while
@@ -322,29 +344,17 @@ static DWORD WINAPI wait_half_a_second(LPVOID ep) {
  * poll, gets the value checked before the wider request. */
 static void test_a_widening_made_while_another_thread_waits_checks_the_value(void **state) {
   (void)state;
-  SOCKET s = udp_socket(NULL, NULL);
-  miow_epoll_t ep = epoll_create1(0);
-  ctl(ep, EPOLL_CTL_ADD, s, EPOLLIN, 1);
-  epoll_flush(ep);
-  counts c0 = counts_now();
-  int64_t queries = type_queries_now();
-  HANDLE waiter = CreateThread(NULL, 0, wait_half_a_second, ep, 0, NULL);
+  widening w = widening_start();
+  HANDLE waiter = CreateThread(NULL, 0, wait_half_a_second, w.ep, 0, NULL);
   assert_non_null(waiter);
   Sleep(150);
-  ctl(ep, EPOLL_CTL_MOD, s, EPOLLIN | EPOLLPRI, 1);
+  ctl(w.ep, EPOLL_CTL_MOD, w.s, EPOLLIN | EPOLLPRI, 1);
   assert_int_equal(WaitForSingleObject(waiter, 10000), WAIT_OBJECT_0);
   DWORD got = 1;
   assert_true(GetExitCodeThread(waiter, &got));
   assert_int_equal(got, 0);
   CloseHandle(waiter);
-  epoll_flush(ep);
-  counts c1 = counts_now();
-  assert_int_equal(c1.cancels - c0.cancels, 1);
-  assert_int_equal(c1.polls - c0.polls, 1);
-  assert_int_equal(c1.outstanding, c0.outstanding);
-  assert_int_equal(type_queries_now() - queries, 1);
-  assert_int_equal(epoll_close(ep), 0);
-  closesocket(s);
+  widening_end(&w, 1);
 }
 
 /* ---- the ONESHOT + MOD ping pattern ---- */
