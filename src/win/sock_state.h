@@ -42,7 +42,7 @@ struct sock_state {
    * between without a second request (see docs/epoll.md, "Closed sockets"). */
   bool host_owned;
   bool fresh;           /* the value surely names this socket now: the next request is unchecked */
-  bool first_unchecked; /* ...so its completion is checked before it is reported */
+  bool first_unchecked; /* the request issued at registration: its completion is checked */
   int type;
   /* The poll (sys_selector.poll_seq) whose own update cancelled the request to make way for a
    * wider one; 0 if another thread's call cancelled it. */
